@@ -78,6 +78,7 @@ class WorldHandlers:
             p.agency,
             p.title,
             p.criticality,
+            p.starts_on,
             p.ends_on,
             p.category,
         )

@@ -5,9 +5,10 @@ still to come (for events recorded from the later rules on: platform's later_rul
 an item's dependencies close a cycle (from the rules of 2026-12-06 on), nor an item be marked
 done out of the order its plan keeps (from the rules of 2026-12-07 on; before its contract's
 end judged by the day from those of 2026-12-08 on), nor a change change nothing (from the
-rules of 2026-12-07 on). A withdrawn plan changes no more, and a plan whose vendor is barred
-from its contracts, now or, from the rules of 2026-12-07 on, by a bar already recorded to
-begin before they end, is not withdrawn (domain/withdrawal.py)."""
+rules of 2026-12-07 on), nor a done item's check be ticked (from the rules of 2026-12-08
+on). A withdrawn plan changes no more, and a plan whose vendor is barred from its contracts,
+now or, from the rules of 2026-12-07 on, by a bar already recorded to begin before they
+end, is not withdrawn (domain/withdrawal.py)."""
 
 from __future__ import annotations
 
@@ -29,9 +30,15 @@ from services.events.migration import (
     MigrationPlanWithdrawn,
     MigrationReplacementChosen,
 )
+from services.migration.domain import change_words
 from services.migration.domain.cutover_order import done_problems
 from services.migration.domain.item_changes import changed_item, item_change_problems
-from services.migration.domain.items import ItemState, done_already, refusal_to_finish
+from services.migration.domain.items import (
+    ItemState,
+    done_already,
+    refusal_to_finish,
+    replacing_itself,
+)
 from services.migration.domain.no_change import (
     changed_fields,
     same_check,
@@ -157,9 +164,7 @@ class OwnerHandlers:
         await self._refuse_if_nothing(conn, event, "", same, at)
         await plan_repository.set_settings(conn, plan.plan_id, settings)
         named = _named(p.model_fields_set - {"plan_id"}, plan.settings, settings, at)
-        await plan_repository.changed(
-            conn, plan.plan_id, f"plan settings changed: {', '.join(named)}"
-        )
+        await plan_repository.changed(conn, plan.plan_id, change_words.settings_changed(named))
 
     async def item_configured(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(MigrationItemConfigured, event.payload)
@@ -186,7 +191,7 @@ class OwnerHandlers:
         )
         named = _named(p.model_fields_set - {"plan_id", "contract_id"}, item, changed, at)
         await plan_repository.changed(
-            conn, plan.plan_id, f"{item.contract_id}: {', '.join(named)} changed"
+            conn, plan.plan_id, change_words.item_changed(item.contract_id, named)
         )
 
     async def _refuse_if_to_come(
@@ -242,10 +247,8 @@ class OwnerHandlers:
             "replacement_vendor_id",
             same_replacement(item, p.replacement_vendor_id, p.chosen_on),
         )
-        if p.replacement_vendor_id == plan.vendor_id:
-            raise DomainRejection(
-                f"payload.replacement_vendor_id: {plan.vendor_id} is the vendor being replaced"
-            )
+        if itself := replacing_itself(plan.vendor_id, p.replacement_vendor_id):
+            raise DomainRejection(f"payload.replacement_vendor_id: {itself}")
         # Barred from the contract's category at the agency: a sanction of other categories
         # leaves the vendor free to take this contract over.
         category = await contract_repository.category_of(conn, item.contract_id)
@@ -262,11 +265,10 @@ class OwnerHandlers:
             replacement_vendor_id=p.replacement_vendor_id,
             replacement_chosen_on=p.chosen_on,
         )
-        await plan_repository.changed(
-            conn,
-            plan.plan_id,
-            f"{item.contract_id}: replacement {p.replacement_vendor_id} chosen on {p.chosen_on}",
+        chosen = change_words.replacement_chosen(
+            item.contract_id, p.replacement_vendor_id, p.chosen_on
         )
+        await plan_repository.changed(conn, plan.plan_id, chosen)
 
     async def checklist_updated(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(MigrationChecklistUpdated, event.payload)
@@ -276,14 +278,16 @@ class OwnerHandlers:
             raise DomainRejection(
                 f"payload.passed: {item.contract_id} is done; its checks can no longer be withdrawn"
             )
-        await self._refuse_if_nothing(conn, event, "check", same_check(item, p.check, p.passed))
+        recorded = await recorded_time(conn, event, self.clock)
+        # Ticked once done: applied, as a new version, before the rules of 2026-12-08.
+        finished = done_already(item)
+        if finished is not None and judged_by_fifth_rules(recorded):
+            raise DomainRejection(f"payload.contract_id: {finished}")
+        same = same_check(item, p.check, p.passed)
+        await self._refuse_if_nothing(conn, event, "check", same, recorded)
         if await plan_repository.set_check(conn, plan.plan_id, item.contract_id, p.check, p.passed):
-            # "check 'parallel run passed' ticked": a check's name may end in "passed" itself.
-            state = "ticked" if p.passed else "withdrawn"
-            check = p.check.value.replace("_", " ")
-            await plan_repository.changed(
-                conn, plan.plan_id, f"{item.contract_id}: check '{check}' {state}"
-            )
+            changed = change_words.check_changed(item.contract_id, p.check, p.passed)
+            await plan_repository.changed(conn, plan.plan_id, changed)
 
     async def item_status_changed(self, conn: Connection, event: EventEnvelope) -> None:
         p = cast(MigrationItemStatusChanged, event.payload)
@@ -316,9 +320,5 @@ class OwnerHandlers:
             status_on=p.on,
             status_note=p.note,
         )
-        await plan_repository.changed(
-            conn,
-            plan.plan_id,
-            f"{item.contract_id}: {item.status.value} → {p.status.value} on {p.on}"
-            + (f" ({p.note})" if p.note else ""),
-        )
+        said = change_words.milestone(item.contract_id, p.status, p.on, p.note, item.status)
+        await plan_repository.changed(conn, plan.plan_id, said)

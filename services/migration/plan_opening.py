@@ -41,6 +41,7 @@ def item_of(contract: ContractRow) -> ItemState:
         title=contract.title,
         criticality=contract.criticality,
         ends_on=contract.ends_on,
+        starts_on=contract.starts_on,
         via_subcontract_id=contract.via_subcontract_id,
     )
 

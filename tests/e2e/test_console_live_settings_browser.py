@@ -128,3 +128,29 @@ def test_an_owners_unsaved_settings_survive_a_live_change_of_the_plan(
         until(chrome, lambda c: settings_of(embedded, plan_id)["deadlineOn"] == day, "saved")
         until(chrome, lambda c: deadline(c) == day, "the day as the plan writes it")
         assert meanwhile(chrome) == {}
+
+
+def summary(chrome: WebDriver) -> str:
+    """The plan's settings as its solver report sums them up."""
+    text: str = chrome.execute_script(
+        "const dd = document.querySelector('dl.solver dd:nth-of-type(2)');"
+        " return dd ? dd.textContent.trim() : '';"
+    )
+    return text
+
+
+def test_the_settings_summary_says_a_capacity_and_the_phases_with_their_own(
+    embedded: System, tmp_path: Path
+) -> None:
+    """It read "1 cut-overs a phase", and said nothing of a phase given a capacity of its own
+    (a tester's finding)."""
+    plan_id = the_case_planned(embedded, tmp_path)
+    first = plan_of(embedded.client, plan_id)["phases"][0]["startsOn"]
+    overrides = [{"phaseStart": first, "capacity": 0}]
+    configured_elsewhere(embedded, plan_id, capacity=1, capacityOverrides=overrides)
+    with console_chromium() as chrome:
+        chrome.get(f"{origin(embedded)}/")
+        sign_in_with(chrome, principals.token(Role.SYSTEM_OWNER, agencies=(AGENCY,)))
+        open_plan(chrome, plan_id)
+        said = f"1 cut-over a phase; phases with a capacity of their own: {first}: 0"
+        until(chrome, lambda c: said in summary(c), f"{said!r} in {summary(chrome)!r}")

@@ -21,7 +21,7 @@ from services.platform.settings import Settings
 from services.registry import setup as registry_setup
 from tests.support import case_b, case_migration, registry_db
 from tests.support.case_migration import AGENCY, VENDOR
-from tests.support.event_examples import envelope
+from tests.support.event_examples import envelope, envelope_now
 from tests.support.in_process_api import execute
 from tests.support.migration_db import (
     PLAN,
@@ -289,3 +289,41 @@ async def test_a_deadline_that_has_passed_since_it_was_set_may_be_sent_again(
         pool, ITEM, plan=PLAN, item={"deadlineOn": yesterday, "leadTimeMonths": 9}
     )
     assert again == item == {"accepted": True, "errors": []}
+
+
+CHOOSE_ANY = """mutation ($plan: ID!, $contractId: ID!, $vendorId: ID!) {
+  chooseReplacementVendor(planId: $plan, contractId: $contractId, vendorId: $vendorId,
+    waitForProcessing: true) { accepted errors { field message code } } }"""
+
+
+async def test_the_vendor_being_replaced_is_refused_as_its_own_replacement(
+    pool: asyncpg.Pool,
+) -> None:
+    """A plan opened by hand for a vendor free to bid (a high risk score): the receipt
+    answered `accepted: true` to it chosen as its own replacement, which migration then
+    refused (a tester's finding). Refused at `vendorId` now, in migration's words, nothing
+    recorded."""
+    await registry_db.apply(pool, case_b.another_vendor("vendor-w"))  # eligible, by the registry
+    award = tax_contract("vendor-w", dt.date(2027, 3, 31))
+    award["payload"] |= {"contract_id": "w1", "agency": AGENCY}
+    request = {"plan_id": "hand-w-1", "agency": AGENCY, "reason": "high risk"}
+    await apply(pool, award, envelope_now("migration.plan_requested", request, "vendor-w"))
+    before = await logged(pool)
+    answer = await receipt_of(
+        pool, CHOOSE_ANY, plan="hand-w-1", contractId="w1", vendorId="vendor-w"
+    )
+    said = "vendor-w is the vendor being replaced"
+    assert answer == {
+        "accepted": False,
+        "errors": [{"field": "vendorId", "message": said, "code": "vendor_being_replaced"}],
+    }
+    assert await logged(pool) == before
+    # Migration's words for the same choice from any other producer.
+    chosen = {
+        "plan_id": "hand-w-1",
+        "contract_id": "w1",
+        "replacement_vendor_id": "vendor-w",
+        "chosen_on": str(today()),
+    }
+    reason = await refusal(pool, envelope("migration.replacement_chosen", chosen, "vendor-w"))
+    assert reason == f"payload.replacement_vendor_id: {said}"

@@ -68,6 +68,8 @@ def _item_violations(
             found.append(f"{cid} cuts over in {phase}, in the blackout '{blackout.reason}'")
     if item.earliest_on is not None and last < item.earliest_on:
         found.append(f"{cid} cuts over in {phase}, wholly before its earliest day")
+    if item.starts_on is not None and last < item.starts_on:
+        found.append(f"{cid} cuts over in {phase}, wholly before its contract starts")
     if last < problem.today:
         found.append(f"{cid} cuts over in {phase}, which ended before {problem.today}")
     if item.lead_time_months > 0:

@@ -121,6 +121,25 @@ def test_penalised_early_cut_over_moves_critical_systems_only() -> None:
     )
 
 
+def test_no_cut_over_before_the_contract_starts() -> None:
+    """A resident-facing contract awarded to start later: penalised early cut-overs moved it
+    as early as today allowed, months before the vendor ran it (a tester's finding: 2027-01
+    for a term from 2027-04-01). It goes no earlier than the phase its term begins in, and
+    says so."""
+    starts = item("C-01", D(2023, 11, 30), RESIDENT, starts_on=D(2023, 4, 1))
+    assigned = solved(plan(starts, early_cutover=EarlyCutover.PENALISE))
+    assert (assigned["C-01"].phase, assigned["C-01"].natural_phase) == (3, 11)
+    assert assigned["C-01"].reasons == (
+        "before its natural end to reduce exposure (resident-facing): "
+        "early cut-overs are penalised, not forbidden",
+    )
+    # Where early termination is forbidden its natural end binds anyway, and a start in the
+    # middle of a phase leaves that phase open.
+    assert solved(plan(starts))["C-01"].phase == 11
+    mid = item("C-01", D(2023, 11, 30), RESIDENT, starts_on=D(2023, 4, 20))
+    assert solved(plan(mid, early_cutover=EarlyCutover.PENALISE))["C-01"].phase == 3
+
+
 def test_an_item_moved_early_for_its_exposure_cites_nothing_it_passed_over() -> None:
     """A resident-facing system gains by every phase earlier: it goes as early as it may, so
     a full month and a blackout between it and its natural end decided nothing (a tester

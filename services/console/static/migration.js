@@ -41,7 +41,7 @@ const PLAN = `query ConsoleMigrationPlan($planId: ID!) {
     ${BARS_TO_COME}
     csvUrl ganttUrl
     status withdrawnAt withdrawalReason
-    settings { startsOn phaseMonths capacity earlyCutover earlyPenalty deadlineOn blackouts { startsOn endsOn reason } }
+    settings { startsOn phaseMonths capacity capacityOverrides { phaseStart capacity } earlyCutover earlyPenalty deadlineOn blackouts { startsOn endsOn reason } }
     solver { ${VERSION} }
     phases { index label startsOn endsOn }
     items {
@@ -151,6 +151,17 @@ export function MigrationScreen({ session, filters }) {
       : null}`;
 }
 
+// "2 cut-overs a phase; phases with a capacity of their own: 2027-01-01: 0, 2027-02-01: 3",
+// the phases by their first day: a capacity's own
+// plural ("1 cut-overs a phase" read wrong), and the phases that set their own.
+function capacityText(t, settings) {
+  const capacity = t("migration.capacityText", { count: settings.capacity });
+  const overrides = settings.capacityOverrides ?? [];
+  if (!overrides.length) return capacity;
+  const listed = overrides.map((o) => `${o.phaseStart}: ${o.capacity}`).join(", ");
+  return t("migration.capacityOverrides", { capacity, overrides: listed });
+}
+
 function SolverReport({ t, plan }) {
   const solver = plan.solver;
   return html`<dl class="facts solver">
@@ -166,7 +177,7 @@ function SolverReport({ t, plan }) {
         startsOn: plan.settings.startsOn,
         months: plan.settings.phaseMonths,
         count: plan.settings.phaseMonths,
-        capacity: plan.settings.capacity,
+        capacity: capacityText(t, plan.settings),
         early: t(`migration.early.${plan.settings.earlyCutover}`),
       })}
     </dd>

@@ -47,7 +47,7 @@ from services.migration.api.plan_receipts import (
 )
 from services.migration.domain.cutover_order import done_problems
 from services.migration.domain.item_changes import item_change_problems
-from services.migration.domain.items import ItemState, refusal_to_finish
+from services.migration.domain.items import ItemState, refusal_to_finish, replacing_itself
 from services.migration.domain.no_change import (
     same_check,
     same_milestone,
@@ -214,7 +214,8 @@ class MigrationMutation:
     @strawberry.mutation(
         description="Chooses the vendor that takes an item over; refused, with the reason, when"
         " that vendor may not bid at the plan's agency for the contract's category, or a"
-        " sanction already recorded will bar it there later (`barred_later`); the same vendor"
+        " sanction already recorded will bar it there later (`barred_later`), or it is the"
+        " vendor being replaced (`vendor_being_replaced`); the same vendor"
         " chosen again on the day it was chosen changes nothing (`no_change`)."
     )
     async def choose_replacement_vendor(
@@ -241,9 +242,13 @@ class MigrationMutation:
         ) -> tuple[Problem | None, ...]:
             assert item is not None  # record_on_plan gives the item a contract id names
             day = chosen_on or info.context.settings.clock.today()
+            dated = (to_come("chosenOn", chosen_on), before_opened("chosenOn", chosen_on, plan))
+            if itself := replacing_itself(plan.vendor_id, str(vendor_id)):
+                # Its eligibility is beside the point: it cannot take over from itself.
+                itself_said = Problem("vendorId", itself, "vendor_being_replaced")
+                return (*dated, done(item), itself_said)
             return (
-                to_come("chosenOn", chosen_on),
-                before_opened("chosenOn", chosen_on, plan),
+                *dated,
                 done(item),
                 unchanged("vendorId", same_replacement(item, str(vendor_id), day)),
                 await ineligibility(info, str(vendor_id), plan.agency, str(contract_id)),
@@ -268,7 +273,8 @@ class MigrationMutation:
 
     @strawberry.mutation(
         description="Passes (or withdraws) one readiness check of an item; one already passed"
-        " (or not passed) changes nothing (`no_change`)."
+        " (or not passed) changes nothing (`no_change`); a done item's checks change no more"
+        " (`item_done`)."
     )
     async def update_migration_checklist(
         self,
@@ -286,11 +292,11 @@ class MigrationMutation:
         wait_for_processing: WaitForProcessing = False,
         idempotency_key: IdempotencyKey = None,
     ) -> EventReceipt:
-        async def withdrawn(_: PlanRow, item: ItemState | None, *__: object) -> Found:
+        async def judged(_: PlanRow, item: ItemState | None, *__: object) -> Found:
             assert item is not None  # record_on_plan gives the item a contract id names
-            # Withdrawing a done item's check is refused; ticking one, as any check ticked
-            # already, changes nothing.
-            if not passed and (finished := done(item)) is not None:
+            # A done item's checks are history: neither withdrawn nor ticked (migration
+            # refuses a tick from the rules of 2026-12-08 on; the receipt whenever asked).
+            if (finished := done(item)) is not None:
                 return (finished,)
             return (unchanged("check", same_check(item, check, passed)),)
 
@@ -307,7 +313,7 @@ class MigrationMutation:
                 **({"note": note} if note is not None else {}),
             },
             wait_for_processing,
-            withdrawn,
+            judged,
             key=idempotency_key,
         )
 

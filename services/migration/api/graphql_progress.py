@@ -18,6 +18,7 @@ from services.events.migration import (
     MigrationReplacementChosen,
     SolverStatus,
 )
+from services.migration.domain import change_words
 from services.migration.storage import plan_repository
 from services.platform.graphql.context import Info
 from services.platform.graphql.nodes import Key, Node, in_key_order, logged_events
@@ -84,19 +85,24 @@ def progress_of(event: EventEnvelope) -> MigrationProgress:
     if isinstance(p, MigrationPlanScheduled):
         version, status, changes = p.version, p.solver_status, list(p.changes)
     elif isinstance(p, MigrationItemStatusChanged):
-        changes = [
-            f"{p.contract_id}: {p.status.value} on {p.on}" + (f" ({p.note})" if p.note else "")
-        ]
+        changes = [change_words.milestone(p.contract_id, p.status, p.on, p.note)]
     elif isinstance(p, MigrationChecklistUpdated):
-        changes = [f"{p.contract_id}: {p.check.value} {'passed' if p.passed else 'withdrawn'}"]
+        changes = [change_words.check_changed(p.contract_id, p.check, p.passed)]
     elif isinstance(p, MigrationReplacementChosen):
-        changes = [f"{p.contract_id}: replacement {p.replacement_vendor_id} chosen"]
+        changes = [
+            change_words.replacement_chosen(p.contract_id, p.replacement_vendor_id, p.chosen_on)
+        ]
+    elif isinstance(p, MigrationPlanConfigured):
+        # The fields given: the feed is told the event, not the plan before it (the version's
+        # cause names those that changed).
+        changes = [change_words.settings_changed(sorted(p.model_fields_set - {"plan_id"}))]
+    elif isinstance(p, MigrationItemConfigured):
+        given = sorted(p.model_fields_set - {"plan_id", "contract_id"})
+        changes = [change_words.item_changed(p.contract_id, given)]
     elif isinstance(p, MigrationPlanWithdrawn):
         changes = [f"plan withdrawn: {p.reason}"]
-    elif isinstance(p, MigrationPlanCreated):
-        changes = [f"plan opened ({p.trigger.value}) for {len(p.contract_ids)} contracts"]
     else:
-        changes = [f"{event.event_type} recorded"]
+        changes = [f"plan opened ({p.trigger.value}) for {len(p.contract_ids)} contracts"]
     return MigrationProgress(
         event_id=strawberry.ID(str(event.event_id)),
         event_type=event.event_type,

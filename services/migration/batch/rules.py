@@ -84,5 +84,12 @@ def contract_row(event: EventEnvelope) -> ContractRow:
     """The row `contract_awarded` writes for the award."""
     p = cast(ContractAwarded, event.payload)
     return ContractRow(
-        p.contract_id, event.vendor_id, p.agency, p.title, p.criticality, p.ends_on, p.category
+        p.contract_id,
+        event.vendor_id,
+        p.agency,
+        p.title,
+        p.criticality,
+        p.ends_on,
+        p.category,
+        starts_on=p.starts_on,
     )

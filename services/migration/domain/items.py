@@ -29,6 +29,7 @@ class ItemState:
     title: str
     criticality: Criticality
     ends_on: dt.date
+    starts_on: dt.date | None = None  # the term's first day (None: unknown, as before it was kept)
     via_subcontract_id: str | None = None  # the vendor is a subcontractor on this contract
     depends_on: tuple[str, ...] = ()
     lead_time_months: int = 0
@@ -93,10 +94,25 @@ def blockers(item: ItemState) -> tuple[str, ...]:
 def done_already(item: ItemState) -> str | None:
     """Why an owner may no longer change the item (None when it may): it is done, cut over to
     its replacement. A replacement chosen, a property configured or a milestone recorded
-    after that would rewrite who took the contract over, or when (a done item's checks may
-    not be withdrawn either: `checklist_updated`)."""
-    if item.status is MigrationItemStatus.DONE:
-        return f"{item.contract_id} is done already: cut over to {item.replacement_vendor_id}"
+    after that would rewrite who took the contract over, or when, and its checks are
+    history too (`checklist_updated`). Done without a replacement, it was by its
+    contract's termination as migrated: an owner's "done" needs one chosen."""
+    if item.status is not MigrationItemStatus.DONE:
+        return None
+    if item.replacement_vendor_id is None:
+        return (
+            f"{item.contract_id} is done already: cut over when its contract was terminated as"
+            " migrated, no replacement recorded"
+        )
+    return f"{item.contract_id} is done already: cut over to {item.replacement_vendor_id}"
+
+
+def replacing_itself(vendor_id: str, replacement_vendor_id: str) -> str | None:
+    """Why `replacement_vendor_id` may not take over a contract of the plan of `vendor_id`
+    (None when it may, as far as this goes): it is the vendor being replaced. Migration's
+    rule and the receipt's (`vendor_being_replaced`) alike."""
+    if replacement_vendor_id == vendor_id:
+        return f"{vendor_id} is the vendor being replaced"
     return None
 
 
@@ -118,6 +134,7 @@ def plan_item(item: ItemState, settings: PlanSettings) -> PlanItem:
         title=item.title,
         criticality=item.criticality,
         ends_on=item.ends_on,
+        starts_on=item.starts_on,
         depends_on=item.depends_on,
         lead_time_months=item.lead_time_months,
         lead_time_from=item.replacement_chosen_on if item.replacement_ready else None,

@@ -84,6 +84,8 @@ class PlanItem:
     deadline_on: dt.date | None = None  # cut over no later than this day
     done_in_phase: int | None = None  # already moved: fixed, not planned again
     replacement_bar: ReplacementBar | None = None  # not cut over to it while barred
+    # First day of the term: not cut over before it (None: unknown, versions before it was kept).
+    starts_on: dt.date | None = None
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,9 @@ Semantics chosen here (the solver and its reasons follow them):
   then), never before phase 0. Items still to plan cut over in phase 0 or later. Where early
   termination is forbidden, none is placed before its natural phase, and its "done" is taken
   from that day on, not from the phase's first (domain/cutover_order.py).
+- No item cuts over before the phase holding its contract's first day (a contract awarded to
+  start later): the replacement takes over what the vendor runs. A lower bound like an
+  earliest date, binding only where early cut-overs are penalised (the natural phase is later).
 - An item whose chosen replacement is barred at the plan's agency from its contract (a
   sanction in force or one recorded to come, `model.ReplacementBar`) cuts over no earlier than
   the phase holding the day after the last of those bars ends: a lower bound like an earliest
@@ -301,6 +304,14 @@ def _blackout_phases(settings: PlanSettings) -> dict[int, list[Blackout]]:
 def _lower(problem: SchedulingProblem, item: PlanItem) -> tuple[Bound, ...]:
     settings, cid = problem.settings, item.contract_id
     bounds: list[Bound] = []
+    if item.starts_on is not None:
+        # The replacement takes over a contract the vendor runs: none before its term begins
+        # (penalised early cut-overs put one starting in April in January).
+        started = phase_of(settings, item.starts_on)
+        reason = (
+            f"its contract starts on {item.starts_on}: not before {phase_label(settings, started)}"
+        )
+        bounds.append(Bound(started, f"{cid} not before {item.starts_on} (contract start)", reason))
     if item.earliest_on is not None:
         day = item.earliest_on
         reason = f"not before {day} (earliest date)"

@@ -49,7 +49,12 @@ def plan_diff(old: PlanSnapshot | None, new: PlanSnapshot, cause: str) -> tuple[
 
     for contract_id in sorted(old_rows.keys() & new_rows.keys()):
         before, after = old_rows[contract_id].assignment, new_rows[contract_id].assignment
-        if before is None or after is None:
+        if after is None:
+            continue
+        if before is None:
+            # Placed again after a version without a schedule: where, as an item added is.
+            phase = phase_label(new_settings, after.phase)
+            lines.append(f"{_named(new_rows[contract_id])} planned in {phase}")
             continue
         # Phase numbers count from each version's start: compare the days the phases cover.
         if _span(old_settings, before) == _span(new_settings, after):
@@ -74,14 +79,15 @@ def plan_diff(old: PlanSnapshot | None, new: PlanSnapshot, cause: str) -> tuple[
     for contract_id in sorted(old_rows.keys() - new_rows.keys()):
         lines.append(f"{_named(old_rows[contract_id])} removed from the plan")
 
-    if not lines:
-        lines.append(f"no change to the schedule ({cause})")
-
     # Progress on items is not a change to the schedule, but the owner wants to see it too.
+    statuses = []
     for contract_id in sorted(old_rows.keys() & new_rows.keys()):
         was = old.statuses.get(contract_id, "unset")
         now = new.statuses.get(contract_id, "unset")
         if was != now:
-            lines.append(f"{_named(new_rows[contract_id])} status: {was} → {now}")
+            statuses.append(f"{_named(new_rows[contract_id])} status: {was} → {now}")
 
-    return tuple(lines)
+    # Said only when nothing else is: beside a status line it read as if nothing had changed.
+    if not lines and not statuses:
+        lines.append(f"no change to the schedule ({cause})")
+    return (*lines, *statuses)

@@ -28,6 +28,9 @@ class ContractRow:
     # service kept it and never awarded since: then in every sanction's scope).
     category: str | None
     via_subcontract_id: str | None = None  # set when the vendor asked about subcontracts it
+    # The term's first day (None only for a contract learnt before the service kept it and
+    # never awarded since): no cut-over before it.
+    starts_on: dt.date | None = None
 
 
 async def put_contract(
@@ -37,25 +40,28 @@ async def put_contract(
     agency: str,
     title: str,
     criticality: Criticality,
+    starts_on: dt.date,
     ends_on: dt.date,
     category: str,
 ) -> None:
-    await put_contracts(
-        conn, [ContractRow(contract_id, vendor_id, agency, title, criticality, ends_on, category)]
+    row = ContractRow(
+        contract_id, vendor_id, agency, title, criticality, ends_on, category, starts_on=starts_on
     )
+    await put_contracts(conn, [row])
 
 
 async def put_contracts(conn: Connection, contracts: Sequence[ContractRow]) -> None:
     """Records (or replaces) contracts of distinct ids in one statement."""
     await conn.execute(
         """INSERT INTO migration_contracts
-               (contract_id, vendor_id, agency, title, criticality, ends_on, category)
+               (contract_id, vendor_id, agency, title, criticality, ends_on, category, starts_on)
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                                $6::date[], $7::text[])
+                                $6::date[], $7::text[], $8::date[])
            ON CONFLICT (contract_id) DO UPDATE SET
                vendor_id = EXCLUDED.vendor_id, agency = EXCLUDED.agency,
                title = EXCLUDED.title, criticality = EXCLUDED.criticality,
-               ends_on = EXCLUDED.ends_on, category = EXCLUDED.category""",
+               ends_on = EXCLUDED.ends_on, category = EXCLUDED.category,
+               starts_on = EXCLUDED.starts_on""",
         [c.contract_id for c in contracts],
         [c.vendor_id for c in contracts],
         [c.agency for c in contracts],
@@ -63,6 +69,7 @@ async def put_contracts(conn: Connection, contracts: Sequence[ContractRow]) -> N
         [c.criticality.value for c in contracts],
         [c.ends_on for c in contracts],
         [c.category for c in contracts],
+        [c.starts_on for c in contracts],
     )
 
 
@@ -79,7 +86,8 @@ async def known_contracts(conn: Connection, contract_ids: Sequence[str]) -> set[
 
 async def contract(conn: Connection, contract_id: str) -> ContractRow | None:
     row = await conn.fetchrow(
-        """SELECT contract_id, vendor_id, agency, title, criticality, ends_on, category
+        """SELECT contract_id, vendor_id, agency, title, criticality, ends_on, category,
+                  starts_on
            FROM migration_contracts WHERE contract_id = $1""",
         contract_id,
     )
@@ -124,13 +132,13 @@ async def active_contracts(
     that have not ended by `as_of`, at one agency or at all of them."""
     rows = await conn.fetch(
         """SELECT c.contract_id, c.vendor_id, c.agency, c.title, c.criticality, c.ends_on,
-                  c.category, NULL::text AS via_subcontract_id
+                  c.category, NULL::text AS via_subcontract_id, c.starts_on
            FROM migration_contracts c
            WHERE c.vendor_id = $1 AND c.terminated_on IS NULL AND c.ends_on >= $3
              AND ($2::text IS NULL OR c.agency = $2)
            UNION ALL
            SELECT c.contract_id, c.vendor_id, c.agency, c.title, c.criticality, c.ends_on,
-                  c.category, min(s.subcontract_id)
+                  c.category, min(s.subcontract_id), c.starts_on
            FROM migration_subcontracts s JOIN migration_contracts c USING (contract_id)
            WHERE s.subcontractor_vendor_id = $1 AND s.approved AND c.vendor_id <> $1
              AND c.terminated_on IS NULL AND c.ends_on >= $3

@@ -181,7 +181,7 @@ async def set_vendor_eligible(conn: Connection, plan_id: str, eligible: bool) ->
 
 _ITEM_COLUMNS = """contract_id, title, criticality, ends_on, via_subcontract_id, depends_on,
                    lead_time_months, earliest_on, deadline_on, replacement_vendor_id,
-                   replacement_chosen_on, checks, status, status_on, status_note"""
+                   replacement_chosen_on, checks, status, status_on, status_note, starts_on"""
 
 
 def item_state(
@@ -195,6 +195,7 @@ def item_state(
         title=row["title"],
         criticality=Criticality(row["criticality"]),
         ends_on=row["ends_on"],
+        starts_on=row["starts_on"],
         via_subcontract_id=row["via_subcontract_id"],
         depends_on=tuple(row["depends_on"]),
         lead_time_months=row["lead_time_months"],
@@ -229,8 +230,9 @@ async def insert_item(conn: Connection, plan_id: str, item: ItemState) -> bool:
     """Adds the item unless the plan has it already; says whether it was added."""
     added: str | None = await conn.fetchval(
         """INSERT INTO migration_items
-               (plan_id, contract_id, title, criticality, ends_on, via_subcontract_id)
-           VALUES ($1, $2, $3, $4, $5, $6)
+               (plan_id, contract_id, title, criticality, ends_on, via_subcontract_id,
+                starts_on)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT DO NOTHING RETURNING contract_id""",
         plan_id,
         item.contract_id,
@@ -238,6 +240,7 @@ async def insert_item(conn: Connection, plan_id: str, item: ItemState) -> bool:
         item.criticality.value,
         item.ends_on,
         item.via_subcontract_id,
+        item.starts_on,
     )
     return added is not None
 

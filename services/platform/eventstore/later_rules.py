@@ -118,6 +118,10 @@ and migration's (added on 2026-12-06 too, the instant still to come):
   the natural phase is the one holding the day after the contract ends, so a "done" weeks
   before the end, inside that phase, was applied. The API's receipt refuses it whenever it
   is asked (`before_contract_end`);
+- a check of an item already done ticked (owner_handlers.checklist_updated, `done_already`):
+  a done item's checks are history, as its replacement, properties and milestones were
+  already; before, only a withdrawal was refused, and a tick made a new plan version. The
+  API's receipt refuses it whenever it is asked (`item_done`);
 - a re-plan's cause for an owner's change of a plan's settings or an item's properties names
   only the fields it changed, not every field it gave (owner_handlers._named,
   no_change.changed_fields). No verdict changes, but the causes of revisions not yet planned
