@@ -9,14 +9,11 @@ input), then appended to the log like any producer's event.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
 import json
 import re
 import uuid
-import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +30,7 @@ from services.events.catalog import (
 )
 from services.platform.eventlog.base import Writer
 from services.platform.eventstore import event_store
-from services.platform.graphql import lone_surrogates
+from services.platform.graphql import lone_surrogates, receipt_turns
 from services.platform.graphql.context import Info
 from services.platform.graphql.processing import WAIT_SECONDS, EventStatus, wait_for_processing
 from services.platform.security.auth import Principal
@@ -262,7 +259,7 @@ async def submit(
         event = parse_event(raw)
     except EventRejected as rejection:
         return refuse(*rejection.problems)
-    async with _one_at_a_time(event.event_id if key is not None else None):
+    async with receipt_turns.one_at_a_time(event.event_id if key is not None else None):
         # Sent again, from wherever: the log has it, and says so once, whatever the services
         # would say of it now (a registration retried once applied is not a second one); not
         # what the caller may not do, refused before anything held is looked up.
@@ -276,13 +273,16 @@ async def submit(
             for reading in info.context.reading_checks:
                 if (problem := await reading(info.context.pool, event)) is not None:
                     problems += (problem,)
-            if found or problems:
-                return refuse(*problems)
-            # The log's own refusal, of an event nothing else is wrong with.
-            stored = event_store.canonical_json(event)
-            if (too_long := size_problem(stored, as_stored=True)) is not None:
-                return refuse(Problem("event", too_long, "too_large"))
-            await info.context.event_log.submit([raw], Writer.API)
+            claims = info.context.claim_checks
+            async with receipt_turns.claiming(info.context.pool, claims, event) as claimed:
+                problems += claimed
+                if found or problems:
+                    return refuse(*problems)
+                # The log's own refusal, of an event nothing else is wrong with.
+                stored = event_store.canonical_json(event)
+                if (too_long := size_problem(stored, as_stored=True)) is not None:
+                    return refuse(Problem("event", too_long, "too_large"))
+                await info.context.event_log.submit([raw], Writer.API)
     processing, timed_out = None, False
     if wait:
         processing, timed_out = await wait_for_processing(
@@ -297,30 +297,6 @@ async def submit(
         processing=processing,
         processing_timed_out=timed_out,
     )
-
-
-@contextlib.asynccontextmanager
-async def _one_at_a_time(event_id: uuid.UUID | None) -> AsyncIterator[None]:
-    """For a keyed event (`event_id`), one request of this process at a time from the look-up
-    of the log to the append, so that two requests giving one key for two events, at once, do
-    not both find nothing held and both answer "accepted" while the log keeps one: the second
-    finds the first (`reused_key`). A lock in the process, not PostgreSQL's: a session lock
-    held a pooled connection while the look-up and the append waited for another, so ten keyed
-    requests at once took the pool's ten and every request of the API waited out its time
-    limit. Two API processes (distributed mode's replicas) are not kept apart by it; nor is the
-    moment a Kafka append takes to be stored (ARCHITECTURE, "Idempotency keys")."""
-    if event_id is None:
-        yield
-        return
-    lock = _IN_FLIGHT.get(event_id)
-    if lock is None:
-        lock = _IN_FLIGHT[event_id] = asyncio.Lock()
-    async with lock:
-        yield
-
-
-# The keyed events being recorded, each while a request holds or awaits its lock.
-_IN_FLIGHT: weakref.WeakValueDictionary[uuid.UUID, asyncio.Lock] = weakref.WeakValueDictionary()
 
 
 def _named(value: Any) -> str | None:
