@@ -19,18 +19,17 @@ from typing import Any
 
 import strawberry
 
-from services.events.base import API_SOURCE, EventEnvelope, RecordedBy
+from services.events.base import API_SOURCE, RecordedBy
 from services.events.catalog import (
     SCHEMA_VERSION,
     EventRejected,
     Problem,
     parse_event,
-    parse_stored,
     size_problem,
 )
 from services.platform.eventlog.base import Writer
 from services.platform.eventstore import event_store
-from services.platform.graphql import lone_surrogates, receipt_turns
+from services.platform.graphql import held_events, lone_surrogates, receipt_turns
 from services.platform.graphql.context import Info
 from services.platform.graphql.processing import WAIT_SECONDS, EventStatus, wait_for_processing
 from services.platform.security.auth import Principal
@@ -263,10 +262,12 @@ async def submit(
         # Sent again, from wherever: the log has it, and says so once, whatever the services
         # would say of it now (a registration retried once applied is not a second one); not
         # what the caller may not do, refused before anything held is looked up.
-        held = await _held(info, event) if not forbidden else None
-        if held is not None:
-            if not _same_event(held, event):
-                return refuse(_reused(event) if key is None else _reused_key(held))
+        kept = await held_events.held(info.context.pool, event) if not forbidden else None
+        if kept is not None:
+            if not held_events.same_event(kept, event):
+                if key is not None:
+                    return refuse(held_events.reused_key(kept))
+                return refuse(held_events.reused(kept, event))
         else:
             checks = info.context.checks
             problems = tuple(p for check in checks if (p := check(event)) is not None)
@@ -303,52 +304,6 @@ def _named(value: Any) -> str | None:
     """What the input gives for an envelope's text field, printable; None when it gives no
     text there (a number, an object: not a name to echo in the receipt)."""
     return lone_surrogates.printable(value) if isinstance(value, str) and value else None
-
-
-async def _held(info: Info, event: EventEnvelope) -> str | None:
-    """The event the log holds under this event's id, as stored (None: none). What ingest
-    would refuse is told in the receipt, not dead-lettered after it said accepted: an event
-    too long as stored, an id the log holds for another event. A resend racing its first copy
-    (in Kafka still, or in a concurrent request) is ingest's to judge, alike: the first copy
-    stands (`event_store.append_batch`)."""
-    text: str | None = await info.context.pool.fetchval(
-        "SELECT envelope::text FROM event_store WHERE event_id = $1", event.event_id
-    )
-    return text
-
-
-def _same_event(held: str, event: EventEnvelope) -> bool:
-    """The same event sent again through the API: a retry from another address, or with a
-    renewed token, differs only in `recorded_by` (a mutation's retry under its idempotency key
-    in `occurred_at` too), and is accepted as the event recorded."""
-    try:
-        stored = parse_stored(held)
-    except EventRejected:  # stored under another catalog: not this event, whatever it was
-        return False
-    return event_store.recorded_apart(stored, event)
-
-
-def _reused(event: EventEnvelope) -> Problem:
-    return Problem(
-        "event_id",
-        f"{event.event_id} was already accepted with different content; an event id"
-        " identifies one event only",
-        "reused_id",
-    )
-
-
-def _reused_key(held: str) -> Problem:
-    try:
-        stored = parse_stored(held)
-        what = f" ({stored.event_type} of vendor {stored.vendor_id})"
-    except EventRejected:
-        what = ""
-    return Problem(
-        "idempotencyKey",
-        f"was already used for another event{what}; a key names one event only: give a new"
-        " key for a new event",
-        "reused_key",
-    )
 
 
 def new_envelope(info: Info, event_type: str, vendor_id: str, payload: Any) -> dict[str, Any]:
