@@ -246,9 +246,8 @@ async def submit(
         if (bad_key := _key_problem(key)) is not None:
             return refuse(bad_key)
         envelope = {**envelope, "event_id": str(keyed_event_id(info.context.principal, key))}
-    surrogate = lone_surrogates.find(envelope)
-    if surrogate is not None:
-        return refuse(surrogate)
+    if surrogates := lone_surrogates.find(envelope):
+        return refuse(*surrogates)
     types = tuple(p for check in info.context.type_checks if (p := check(event_type)) is not None)
     if types:
         return refuse(*types)
