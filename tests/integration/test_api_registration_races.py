@@ -17,6 +17,7 @@ import pytest
 
 from services.events.catalog import parse_event
 from services.ingest.handlers import ingest_batch
+from services.platform.eventlog.embedded import drain
 from services.platform.security.auth import Role
 from services.registry.reads import identity_claims
 from tests.support import case_b
@@ -24,6 +25,7 @@ from tests.support.event_examples import envelope
 from tests.support.in_process_api import asgi_client
 from tests.support.principals import token
 from tests.support.record_receipts import logged
+from tests.support.registry import REGISTRY
 from tests.support.registry_db import apply
 from tests.support.rows_read import rows_read
 
@@ -185,3 +187,21 @@ async def test_of_the_logs_events_only_the_claims_still_to_be_judged_are_read(
         )
     assert refused is not None and refused.code == "recorded_already"
     assert read == 2
+
+
+async def test_a_logged_registration_the_registry_refused_claims_nothing_once_judged(
+    pool: asyncpg.Pool,
+) -> None:
+    """A producer's registration giving an identifier the holder has: refused by the
+    registry, then its vendor id is free again, as the registry would take it."""
+    await apply(pool, case_b.another_vendor("holder"))
+    taken = [{"scheme": "internal", "value": "H-1"}]
+    await apply(pool, envelope("vendor.updated", {"identifiers": taken}, "holder"))
+    clash = envelope("vendor.registered", {"legal_name": "Late", "identifiers": taken}, "late")
+    await ingest_batch(pool, [case_b.line(clash)])
+    async with asgi_client(pool) as client:
+        waiting = await sent(client, REGISTER, "late", {"legalName": "Late K.K."})
+        await drain(pool, REGISTRY)  # the registry refuses it
+        judged = await sent(client, REGISTER, "late", {"legalName": "Late K.K."})
+    assert codes([waiting]) == [[("vendorId", "recorded_already")]]
+    assert judged["accepted"] is True
