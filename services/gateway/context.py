@@ -26,6 +26,7 @@ from services.registry.name_search.name_index_feed import LiveNameIndex
 from services.registry.reads.affiliation_changes import affiliation_check
 from services.registry.reads.contract_changes import contract_check
 from services.registry.reads.former_name_counts import former_name_check
+from services.registry.reads.identity_claims import IDENTITY_CLAIM, identity_check
 from services.registry.reads.known_vendors import known_vendor_check
 from services.registry.reads.record_changes import record_check
 from services.registry.reads.record_ids import taken_check
@@ -89,8 +90,12 @@ def request_context(
             settled_only(rename_check, stored_on_submit=stored),
             former_name_check,
             taken_check,
-            *((affiliation_check, unknown_record_check) if stored else ()),
+            *((affiliation_check, unknown_record_check) if stored else (identity_check,)),
         ),
+        # A vendor id or an identifier a registration or an update claims: where the log
+        # stores it on submit, judged against the log's events still to be judged too, two
+        # receipts claiming one taking turns through the append (registry/reads/identity_claims).
+        claim_checks=(IDENTITY_CLAIM,) if stored else (),
         # One name index per process: built on first use, then kept up to date by the feed.
         parts=(
             POLICIES.given(policies),

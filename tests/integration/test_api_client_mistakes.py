@@ -87,6 +87,41 @@ async def test_a_lone_surrogate_in_submit_event_is_refused_at_its_field(
     assert await pool.fetchval("SELECT count(*) FROM event_store") == 0
 
 
+async def test_every_lone_surrogate_is_refused_at_its_field(
+    pool: asyncpg.Pool, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A receipt lists every problem it can find: it named the first field only (found by an
+    API integrator), so a form fixed one field per attempt."""
+    event = {
+        **case_b.registered(),
+        "source": "city\ud800",
+        "payload": {"legal_name": "B", "aliases": ["ok", "x\udfffy"]},
+        "\ud800": 1,
+    }
+    data, errors = await run(pool, caplog, SUBMIT, event=event)
+    assert errors == [] and data is not None
+    found = [(p["field"], p["code"]) for p in data["submitEvent"]["errors"]]
+    assert found == [
+        ("source", "lone_surrogate"),
+        ("payload.aliases.1", "lone_surrogate"),
+        ("?", "lone_surrogate"),
+    ]
+    register = """mutation ($payload: VendorRegisteredInput!) {
+      registerVendor(vendorId: "vendor-s", payload: $payload) { accepted errors { field code } }
+    }"""
+    payload = {"legalName": "Sur\ud800rogate", "aliases": ["ok", "x\udfffy"]}
+    data, errors = await run(pool, caplog, register, payload=payload)
+    assert errors == [] and data is not None
+    assert data["registerVendor"] == {
+        "accepted": False,
+        "errors": [
+            {"field": "payload.legalName", "code": "lone_surrogate"},
+            {"field": "payload.aliases.1", "code": "lone_surrogate"},
+        ],
+    }
+    assert await pool.fetchval("SELECT count(*) FROM event_store") == 0
+
+
 @pytest.mark.parametrize("event", ["a string", 5, [case_b.registered()]])
 async def test_an_event_that_is_no_json_object_is_refused_with_a_code(
     pool: asyncpg.Pool, caplog: pytest.LogCaptureFixture, event: Any

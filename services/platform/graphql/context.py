@@ -29,6 +29,7 @@ from services.events.base import EventEnvelope
 from services.events.catalog import Problem
 from services.platform.eventlog.base import EventLog
 from services.platform.graphql.broadcast import Broadcaster
+from services.platform.postgres.database import Connection
 from services.platform.security.auth import Principal
 from services.platform.settings import Settings
 
@@ -41,6 +42,18 @@ TypeCheck = Callable[[str], Problem | None]
 # Such a rule that needs the services' records (the sanction an amendment changes): it reads
 # them on the pool only for the events it judges.
 ReadingCheck = Callable[[asyncpg.Pool, EventEnvelope], Awaitable[Problem | None]]
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    """A reading check of what an event claims as its own alone (a vendor id, an identifier),
+    which two receipts at once must not both pass: `keys` names what the event claims (none:
+    the check has nothing to judge), and `check` judges it on a connection holding a lock of
+    each of them until the event is appended (`receipt_turns.claiming`), so that a second
+    receipt claiming one of them reads the log once the first's event is in it."""
+
+    keys: Callable[[EventEnvelope], Sequence[str]]
+    check: Callable[[Connection, EventEnvelope], Awaitable[Problem | None]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,6 +90,7 @@ class RequestContext:
     type_checks: Sequence[TypeCheck] = ()
     checks: Sequence[EventCheck] = ()
     reading_checks: Sequence[ReadingCheck] = ()
+    claim_checks: Sequence[ClaimCheck] = ()
     parts: Sequence[Provided[Any]] = ()
     # Per request (per connection for WebSockets): the verified caller, and the address it
     # called from; the WebSocket's connection_init payload, which may carry the token.

@@ -25,21 +25,22 @@ def printable(text: str) -> str:
     return text.encode(errors="replace").decode() if _has_one(text) else text
 
 
-def find(value: Any, path: str = "") -> Problem | None:
-    """The first field (key or value, at its dotted path) holding a lone surrogate, if any."""
+def find(value: Any, path: str = "") -> list[Problem]:
+    """Every field (key or value, at its dotted path) holding a lone surrogate, in the input's
+    order: a receipt lists every problem it can find, so a form shows them all at once (it
+    told the first only, `payload.legalName` and not `payload.aliases.1` beside it). A key
+    holding one is named, not what it holds: no path could name that."""
     if isinstance(value, str):
-        return Problem(path or "event", MESSAGE, CODE) if _has_one(value) else None
-    items: list[tuple[str, Any]] = []
+        return [Problem(path or "event", MESSAGE, CODE)] if _has_one(value) else []
+    problems: list[Problem] = []
     if isinstance(value, dict):
         for key, item in value.items():
             where = f"{path}.{key}" if path else str(key)
             if _has_one(str(key)):
-                return Problem(printable(where), f"the field's name {MESSAGE}", CODE)
-            items.append((where, item))
+                problems.append(Problem(printable(where), f"the field's name {MESSAGE}", CODE))
+            else:
+                problems += find(item, where)
     elif isinstance(value, list):
-        items = [(f"{path}.{index}" if path else str(index), i) for index, i in enumerate(value)]
-    for where, item in items:
-        problem = find(item, where)
-        if problem is not None:
-            return problem
-    return None
+        for index, item in enumerate(value):
+            problems += find(item, f"{path}.{index}" if path else str(index))
+    return problems

@@ -9,31 +9,27 @@ input), then appended to the log like any producer's event.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
 import json
 import re
 import uuid
-import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import strawberry
 
-from services.events.base import API_SOURCE, EventEnvelope, RecordedBy
+from services.events.base import API_SOURCE, RecordedBy
 from services.events.catalog import (
     SCHEMA_VERSION,
     EventRejected,
     Problem,
     parse_event,
-    parse_stored,
     size_problem,
 )
 from services.platform.eventlog.base import Writer
 from services.platform.eventstore import event_store
-from services.platform.graphql import lone_surrogates
+from services.platform.graphql import held_events, lone_surrogates, receipt_turns
 from services.platform.graphql.context import Info
 from services.platform.graphql.processing import WAIT_SECONDS, EventStatus, wait_for_processing
 from services.platform.security.auth import Principal
@@ -250,9 +246,8 @@ async def submit(
         if (bad_key := _key_problem(key)) is not None:
             return refuse(bad_key)
         envelope = {**envelope, "event_id": str(keyed_event_id(info.context.principal, key))}
-    surrogate = lone_surrogates.find(envelope)
-    if surrogate is not None:
-        return refuse(surrogate)
+    if surrogates := lone_surrogates.find(envelope):
+        return refuse(*surrogates)
     types = tuple(p for check in info.context.type_checks if (p := check(event_type)) is not None)
     if types:
         return refuse(*types)
@@ -262,27 +257,32 @@ async def submit(
         event = parse_event(raw)
     except EventRejected as rejection:
         return refuse(*rejection.problems)
-    async with _one_at_a_time(event.event_id if key is not None else None):
+    async with receipt_turns.one_at_a_time(event.event_id if key is not None else None):
         # Sent again, from wherever: the log has it, and says so once, whatever the services
         # would say of it now (a registration retried once applied is not a second one); not
         # what the caller may not do, refused before anything held is looked up.
-        held = await _held(info, event) if not forbidden else None
-        if held is not None:
-            if not _same_event(held, event):
-                return refuse(_reused(event) if key is None else _reused_key(held))
+        kept = await held_events.held(info.context.pool, event) if not forbidden else None
+        if kept is not None:
+            if not held_events.same_event(kept, event):
+                if key is not None:
+                    return refuse(held_events.reused_key(kept))
+                return refuse(held_events.reused(kept, event))
         else:
             checks = info.context.checks
             problems = tuple(p for check in checks if (p := check(event)) is not None)
             for reading in info.context.reading_checks:
                 if (problem := await reading(info.context.pool, event)) is not None:
                     problems += (problem,)
-            if found or problems:
-                return refuse(*problems)
-            # The log's own refusal, of an event nothing else is wrong with.
-            stored = event_store.canonical_json(event)
-            if (too_long := size_problem(stored, as_stored=True)) is not None:
-                return refuse(Problem("event", too_long, "too_large"))
-            await info.context.event_log.submit([raw], Writer.API)
+            claims = info.context.claim_checks
+            async with receipt_turns.claiming(info.context.pool, claims, event) as claimed:
+                problems += claimed
+                if found or problems:
+                    return refuse(*problems)
+                # The log's own refusal, of an event nothing else is wrong with.
+                stored = event_store.canonical_json(event)
+                if (too_long := size_problem(stored, as_stored=True)) is not None:
+                    return refuse(Problem("event", too_long, "too_large"))
+                await info.context.event_log.submit([raw], Writer.API)
     processing, timed_out = None, False
     if wait:
         processing, timed_out = await wait_for_processing(
@@ -299,80 +299,10 @@ async def submit(
     )
 
 
-@contextlib.asynccontextmanager
-async def _one_at_a_time(event_id: uuid.UUID | None) -> AsyncIterator[None]:
-    """For a keyed event (`event_id`), one request of this process at a time from the look-up
-    of the log to the append, so that two requests giving one key for two events, at once, do
-    not both find nothing held and both answer "accepted" while the log keeps one: the second
-    finds the first (`reused_key`). A lock in the process, not PostgreSQL's: a session lock
-    held a pooled connection while the look-up and the append waited for another, so ten keyed
-    requests at once took the pool's ten and every request of the API waited out its time
-    limit. Two API processes (distributed mode's replicas) are not kept apart by it; nor is the
-    moment a Kafka append takes to be stored (ARCHITECTURE, "Idempotency keys")."""
-    if event_id is None:
-        yield
-        return
-    lock = _IN_FLIGHT.get(event_id)
-    if lock is None:
-        lock = _IN_FLIGHT[event_id] = asyncio.Lock()
-    async with lock:
-        yield
-
-
-# The keyed events being recorded, each while a request holds or awaits its lock.
-_IN_FLIGHT: weakref.WeakValueDictionary[uuid.UUID, asyncio.Lock] = weakref.WeakValueDictionary()
-
-
 def _named(value: Any) -> str | None:
     """What the input gives for an envelope's text field, printable; None when it gives no
     text there (a number, an object: not a name to echo in the receipt)."""
     return lone_surrogates.printable(value) if isinstance(value, str) and value else None
-
-
-async def _held(info: Info, event: EventEnvelope) -> str | None:
-    """The event the log holds under this event's id, as stored (None: none). What ingest
-    would refuse is told in the receipt, not dead-lettered after it said accepted: an event
-    too long as stored, an id the log holds for another event. A resend racing its first copy
-    (in Kafka still, or in a concurrent request) is ingest's to judge, alike: the first copy
-    stands (`event_store.append_batch`)."""
-    text: str | None = await info.context.pool.fetchval(
-        "SELECT envelope::text FROM event_store WHERE event_id = $1", event.event_id
-    )
-    return text
-
-
-def _same_event(held: str, event: EventEnvelope) -> bool:
-    """The same event sent again through the API: a retry from another address, or with a
-    renewed token, differs only in `recorded_by` (a mutation's retry under its idempotency key
-    in `occurred_at` too), and is accepted as the event recorded."""
-    try:
-        stored = parse_stored(held)
-    except EventRejected:  # stored under another catalog: not this event, whatever it was
-        return False
-    return event_store.recorded_apart(stored, event)
-
-
-def _reused(event: EventEnvelope) -> Problem:
-    return Problem(
-        "event_id",
-        f"{event.event_id} was already accepted with different content; an event id"
-        " identifies one event only",
-        "reused_id",
-    )
-
-
-def _reused_key(held: str) -> Problem:
-    try:
-        stored = parse_stored(held)
-        what = f" ({stored.event_type} of vendor {stored.vendor_id})"
-    except EventRejected:
-        what = ""
-    return Problem(
-        "idempotencyKey",
-        f"was already used for another event{what}; a key names one event only: give a new"
-        " key for a new event",
-        "reused_key",
-    )
 
 
 def new_envelope(info: Info, event_type: str, vendor_id: str, payload: Any) -> dict[str, Any]:
