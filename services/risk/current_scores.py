@@ -30,7 +30,7 @@ from services.events.base import EventEnvelope
 from services.events.emitted import RiskBand
 from services.platform.postgres.database import Connection
 from services.risk.domain.facts import VendorState
-from services.risk.domain.fold import facts_on, stale_items
+from services.risk.domain.fold import RecordedAt, facts_on, stale_items
 from services.risk.domain.model import RiskModel
 from services.risk.domain.risk_score import RiskScore
 from services.risk.domain.scoring import score
@@ -73,7 +73,7 @@ class _Read:
     bodies: Mapping[str, list[Any]]  # of the rows stored with their evidence
     points: Sequence[asyncpg.Record]  # the rows stored as points
     states: dict[str, VendorState]
-    replayed: dict[str, list[EventEnvelope]]
+    replayed: dict[str, tuple[list[EventEnvelope], RecordedAt]]
 
 
 async def _read(conn: Connection, risk: RiskService, rows: Sequence[asyncpg.Record]) -> _Read:
@@ -106,13 +106,13 @@ def _derive(
     model: RiskModel,
     rows: Sequence[asyncpg.Record],
     states: dict[str, VendorState],
-    replayed: dict[str, list[EventEnvelope]],
+    replayed: dict[str, tuple[list[EventEnvelope], RecordedAt]],
 ) -> dict[str, RiskScore]:
     """Per row (by vendor), its score with the evidence derived from the vendor's state."""
     derived = {}
     for row in rows:
         vendor_id, as_of = row["vendor_id"], row["as_of"]
-        facts = facts_on(states[vendor_id], as_of, replayed.get(vendor_id, ()))
+        facts = facts_on(states[vendor_id], as_of, *replayed.get(vendor_id, ((), {})))
         totals: dict[str, int] = json.loads(row["agency_totals"])
         derived[vendor_id] = with_evidence(row, score(facts, as_of, model, totals))
     return derived

@@ -40,6 +40,7 @@ from services.platform.clock import Clock
 from services.platform.consuming.consumer import Consumer
 from services.platform.consuming.outbox import Outbox
 from services.platform.eventstore.event_store import VERDICT_FROM
+from services.platform.eventstore.recorded_time import recorded_times
 from services.platform.off_the_loop import Turns
 from services.platform.postgres.database import Connection
 from services.risk.domain.concentration import (
@@ -173,6 +174,9 @@ class RiskService:
         if not events:
             return
         items = [_item(e) for e in events]
+        # A claim's filing is weighed by the rules of the instant the log recorded it (fold.py).
+        filed = [e.event_id for e in events if isinstance(e.payload, ClaimFiled)]
+        recorded = await recorded_times(conn, filed, self.clock) if filed else {}
         subjects = await self._subjects(conn, events)
         seqs = await repository.add_events(conn, events, items, subjects)
         vendors = sorted({v for about in subjects for v in about})
@@ -215,7 +219,7 @@ class RiskService:
             day = effective_day(event.payload, event.occurred_at.date())
             for vendor_id in sorted(about):
                 was, index = states[vendor_id], indexes[vendor_id]
-                state = states[vendor_id] = fold_one(was, event)
+                state = states[vendor_id] = fold_one(was, event, recorded.get(event.event_id))
                 index.update(was, state, item)
                 self.memo.moved(was, state, item, self.model)
                 # The history row keeps the agencies' totals on the event's day (those
@@ -270,11 +274,11 @@ class RiskService:
             return self.memo.score(
                 state, facts, day, self.model, totals.on(day), index, evidence=evidence
             )
-        replayed = await repository.item_events(conn, state.vendor_id, stale, up_to_seq)
+        replayed, recorded = await repository.item_events(conn, state.vendor_id, stale, up_to_seq)
         named = (e.payload.agency for e in replayed if isinstance(e.payload, ContractAwarded))
         if missing := totals.missing(named):
             totals.load(missing, await repository.critical_days(conn, missing))
-        return score(facts_on(state, day, replayed), day, self.model, totals.on(day))
+        return score(facts_on(state, day, replayed, recorded), day, self.model, totals.on(day))
 
     def _decide(
         self,

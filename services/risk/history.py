@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -75,20 +76,23 @@ def derive(
     vendor_id: str,
     model: RiskModel,
     rows: Sequence[asyncpg.Record],
-    events: Sequence[tuple[int, str]],
+    events: Sequence[tuple[int, str, dt.datetime]],
 ) -> dict[int, RiskScore]:
-    """Per row (by seq), its score with the evidence derived from the events up to it."""
+    """Per row (by seq), its score with the evidence derived from the events up to it (each
+    with the instant the log recorded it, which the rules added later judge it by)."""
     state, seen, derived = VendorState(vendor_id), [], {}
+    recorded: dict[uuid.UUID, dt.datetime] = {}
     pending = iter(events)
     upcoming = next(pending, None)
     for row in rows:
         while upcoming is not None and upcoming[0] <= row["seq"]:
             event = parse_stored(upcoming[1])
-            state = fold_one(state, event)
+            recorded[event.event_id] = upcoming[2]
+            state = fold_one(state, event, upcoming[2])
             seen.append(event)
             upcoming = next(pending, None)
         totals: dict[str, int] = json.loads(row["agency_totals"])
-        full = score(facts_on(state, row["as_of"], seen), row["as_of"], model, totals)
+        full = score(facts_on(state, row["as_of"], seen, recorded), row["as_of"], model, totals)
         derived[row["seq"]] = with_evidence(row, full)
     return derived
 

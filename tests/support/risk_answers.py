@@ -168,13 +168,14 @@ async def _derived_history(conn: Connection) -> list[tuple[Any, ...]]:
            FROM risk_history h JOIN risk_events e USING (seq)
            WHERE h.factors IS NULL ORDER BY h.vendor_id, h.seq"""
     )
-    events: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    events: dict[str, list[tuple[int, str, dt.datetime]]] = defaultdict(list)
     for event in await conn.fetch(
-        """SELECT s.vendor_id, s.seq, st.envelope::text AS envelope FROM risk_event_subjects s
+        """SELECT s.vendor_id, s.seq, st.envelope::text AS envelope, st.recorded_at
+           FROM risk_event_subjects s
            JOIN risk_events e ON e.seq = s.seq JOIN event_store st USING (event_id)
            ORDER BY s.vendor_id, s.seq"""
     ):
-        events[event["vendor_id"]].append((event["seq"], event["envelope"]))
+        events[event["vendor_id"]].append((event["seq"], event["envelope"], event["recorded_at"]))
     by_vendor: dict[str, list[asyncpg.Record]] = defaultdict(list)
     for row in rows:
         by_vendor[row["vendor_id"]].append(row)

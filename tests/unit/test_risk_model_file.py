@@ -77,6 +77,11 @@ _DELETE = object()
         ("concentration.min_contracts", 2.5, "min_contracts: expected an integer"),
         ("version", "1 beta", "version: '1 beta'"),
         ("inherited", 1.0, "inherited: expected a table"),
+        ("claims.yen_per_unit", 150, "claims.yen_per_unit: expected a table"),
+        ("claims.yen_per_unit.USD", 0, "yen_per_unit.USD: must be greater than 0"),
+        ("claims.yen_per_unit.JPY", 1, "yen_per_unit.JPY: the yen is the unit claims are"),
+        ("claims.yen_per_unit.usd", 150, "yen_per_unit.usd: not an ISO 4217 currency"),
+        ("claims.yen_per_unit.XAU", 9000, "yen_per_unit.XAU: not an ISO 4217 currency"),
     ],
 )
 def test_model_errors_name_the_key(tmp_path: Path, key: str, value: Any, message: str) -> None:
@@ -86,6 +91,15 @@ def test_model_errors_name_the_key(tmp_path: Path, key: str, value: Any, message
     with pytest.raises(ModelError, match=re.escape(message)) as raised:
         load_model(path)
     assert str(raised.value).startswith(str(path))
+
+
+def test_a_model_written_before_the_rates_loads_as_giving_none(
+    model: RiskModel, tmp_path: Path
+) -> None:
+    data = packaged()
+    del data["claims"]["yen_per_unit"]
+    older = load_model(write(tmp_path, data))
+    assert dict(older.claims.yen_per_unit) == {} and older.fingerprint == model.fingerprint
 
 
 def test_unreadable_model_files(tmp_path: Path) -> None:

@@ -130,6 +130,14 @@ and migration's (added on 2026-12-06 too, the instant still to come):
   that it "ended early" as of the announcement's day (bars.ended_bars,
   handlers.WorldHandlers._ended), where it gave a lifted sanction's announced end as its
   own. A plan's reason is replayed, so one freed before keeps its words in a rebuild.
+
+and risk's (added on 2026-12-06 too, the instant still to come):
+
+- a claim in another currency than the yen is weighed at the risk model's rate for its
+  currency, or by its base points alone when the model gives none (claim_factors, by the
+  instant of its filing kept by fold.fold_one); before, its figure counted as yen (US$1M,
+  100,000,000 cents, as ¥100M). No verdict changes, but risk's rebuild replays the claims, so
+  one filed before counts its figure as yen in a rebuild too, its evidence saying so.
 """
 
 from __future__ import annotations

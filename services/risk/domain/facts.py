@@ -107,10 +107,16 @@ class CertificateFact:
 @dataclass(frozen=True)
 class ClaimFact:
     claim_id: str
-    amount: int
+    amount: int  # in the currency's smallest unit, as the claim gives it (yen for JPY)
     filed_on: dt.date
     settled_on: dt.date | None = None
     event_ids: tuple[str, ...] = ()
+    # The claim's currency (a settlement is in it too: the registry refuses another).
+    currency: str = "JPY"
+    # Filed by an event the log recorded before claims were weighed in their own currency
+    # (later_rules.FIFTH_RULES_FROM): its figure counts as yen, whatever its currency, as it
+    # did live then, so that a rebuild gives the scores live processing gave.
+    amount_as_yen: bool = False
 
 
 @dataclass(frozen=True)

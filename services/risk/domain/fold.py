@@ -16,14 +16,22 @@ it writes grow with the items on the record and the events about the items it li
 with the events that only touched other items. Loading and storing a state grows with its
 items (once per batch and vendor). A day before an item's horizon (an out-of-order event, a
 question about the past) folds that item again from its events: one statement, their count.
+
+A rule added once the log had begun judges the events it recorded from its instant on
+(later_rules): a claim filed by an event recorded before `FIFTH_RULES_FROM` counts its figure
+as yen, as live processing did. Folding a claim's filing therefore takes the instant the log
+recorded it (`recorded_at`); an event without one (applied without the log) is held to every
+rule.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from types import MappingProxyType
 from typing import Any
 
 from services.events.base import EventEnvelope
@@ -44,6 +52,7 @@ from services.events.sanction import (
     SanctionImposed,
     SanctionLifted,
 )
+from services.platform.eventstore.later_rules import judged_by_fifth_rules
 from services.risk.domain.facts import (
     ITEM_FIELDS,
     CertificateFact,
@@ -59,20 +68,27 @@ from services.risk.domain.facts import (
 )
 from services.risk.domain.sanction_facts import SanctionsOn, sanction_change
 
+# When the log recorded events, by id: those missing are held to every rule.
+RecordedAt = Mapping[uuid.UUID, dt.datetime]
+_NONE_RECORDED: RecordedAt = MappingProxyType({})
+
 
 def _counts_on(event: EventEnvelope, as_of: dt.date) -> bool:
     item = item_of(event.payload)
     return item is not None and (item[1] is None or item[1] <= as_of)
 
 
-def fold_one(state: VendorState, event: EventEnvelope) -> VendorState:
-    """The state after one more event (in log order). Costs what the event's item costs: the
-    other items are shared, not copied one by one."""
+def fold_one(
+    state: VendorState, event: EventEnvelope, recorded_at: dt.datetime | None = None
+) -> VendorState:
+    """The state after one more event (in log order), which the log recorded at `recorded_at`
+    (None: held to every rule). Costs what the event's item costs: the other items are
+    shared, not copied one by one."""
     item = item_of(event.payload)
     if item is None:
         return state
     key, day = item
-    changes = _apply(state, event)
+    changes = _apply(state, event, recorded_at)
     name = ITEM_FIELDS[key.partition(":")[0]]
     digest = _digest(state.digests.get(name, ""), str(event.event_id))
     changes["digests"] = {**state.digests, name: digest}
@@ -87,10 +103,12 @@ def _digest(previous: str, event_id: str) -> str:
     return hashlib.blake2b(f"{previous}{event_id}".encode(), digest_size=12).hexdigest()
 
 
-def fold_all(vendor_id: str, events: Iterable[EventEnvelope]) -> VendorState:
+def fold_all(
+    vendor_id: str, events: Iterable[EventEnvelope], recorded_at: RecordedAt = _NONE_RECORDED
+) -> VendorState:
     state = VendorState(vendor_id)
     for event in events:
-        state = fold_one(state, event)
+        state = fold_one(state, event, recorded_at.get(event.event_id))
     return state
 
 
@@ -103,12 +121,16 @@ def stale_items(state: VendorState, as_of: dt.date) -> set[str]:
 
 
 def facts_on(
-    state: VendorState, as_of: dt.date, stale_events: Iterable[EventEnvelope] = ()
+    state: VendorState,
+    as_of: dt.date,
+    stale_events: Iterable[EventEnvelope] = (),
+    recorded_at: RecordedAt = _NONE_RECORDED,
 ) -> VendorFacts:
     """The facts as they stand on `as_of`, as `fold` of every event would give them.
 
     `stale_events`: the events of the `stale_items` (in log order; others are ignored), which
-    are folded again counting only what counts by `as_of`.
+    are folded again counting only what counts by `as_of`; `recorded_at`: when the log
+    recorded them.
     """
     if stale := stale_items(state, as_of):
         then = fold_all(
@@ -118,6 +140,7 @@ def facts_on(
                 for e in stale_events
                 if _counts_on(e, as_of) and (item := item_of(e.payload)) and item[0] in stale
             ),
+            recorded_at,
         )
         state = _with_items_of(state, then, stale)
     return VendorFacts(
@@ -131,9 +154,16 @@ def facts_on(
     )
 
 
-def fold(vendor_id: str, events: Iterable[EventEnvelope], as_of: dt.date) -> VendorFacts:
-    """The facts about `vendor_id` from `events` (in log order) that happened by `as_of`."""
-    return facts_on(fold_all(vendor_id, (e for e in events if _counts_on(e, as_of))), as_of)
+def fold(
+    vendor_id: str,
+    events: Iterable[EventEnvelope],
+    as_of: dt.date,
+    recorded_at: RecordedAt = _NONE_RECORDED,
+) -> VendorFacts:
+    """The facts about `vendor_id` from `events` (in log order, recorded at `recorded_at`)
+    that happened by `as_of`."""
+    counted = (e for e in events if _counts_on(e, as_of))
+    return facts_on(fold_all(vendor_id, counted, recorded_at), as_of)
 
 
 def _with_items_of(state: VendorState, source: VendorState, keys: Iterable[str]) -> VendorState:
@@ -155,7 +185,9 @@ def _with_items_of(state: VendorState, source: VendorState, keys: Iterable[str])
     return replace(state, terminated=frozenset(terminated), **changes)
 
 
-def _apply(state: VendorState, event: EventEnvelope) -> dict[str, Any]:
+def _apply(
+    state: VendorState, event: EventEnvelope, recorded_at: dt.datetime | None
+) -> dict[str, Any]:
     """One event's change to its item, whatever its dates (`item_of` says when it counts):
     the state's fields it changes, so that `fold_one` makes one state, not one per field."""
     payload = event.payload
@@ -282,6 +314,8 @@ def _apply(state: VendorState, event: EventEnvelope) -> dict[str, Any]:
                 amount=payload.amount,
                 filed_on=payload.filed_on,
                 event_ids=(eid,),
+                currency=payload.currency,
+                amount_as_yen=recorded_at is not None and not judged_by_fifth_rules(recorded_at),
             )
             return {"claims": {**state.claims, claim.claim_id: claim}}
         case ClaimSettled():

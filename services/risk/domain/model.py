@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from services.events.incident import IncidentKind, LeakFinding, Severity
 from services.events.sanction import SanctionKind
 from services.platform.config_table import ConfigTable, read_toml
+from services.risk.domain.money import YEN, minor_digits
 
 PACKAGED_MODEL = "v1.toml"
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
@@ -79,6 +80,9 @@ class ClaimWeights:
     per_pending_claim: float
     per_100m_yen: float
     cap: float
+    # Yen per unit of a currency (a dollar, not a cent): a claim in a currency without one
+    # counts its base points only (claim_factors.py).
+    yen_per_unit: Mapping[str, float]
 
 
 @dataclass(frozen=True)
@@ -121,13 +125,21 @@ def model_fingerprint(model: RiskModel) -> str:
     return model.fingerprint
 
 
+# Weights added to the model after scores were recorded under it, with the value that leaves
+# a model as it stood before (an empty table of rates: no currency weighed): a model giving
+# that value keeps the fingerprint its scores already name.
+_ADDED_LATER: dict[str, object] = {"yen_per_unit": {}}
+_NOT_ADDED = object()
+
+
 def _plain(value: Any) -> Any:
     """The normalised content: dicts, strings and floats only (every number as a float)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
-            f.name: _plain(getattr(value, f.name))
+            f.name: _plain(found)
             for f in dataclasses.fields(value)
             if f.name != "fingerprint"
+            and (found := getattr(value, f.name)) != _ADDED_LATER.get(f.name, _NOT_ADDED)
         }
     if isinstance(value, Mapping):
         return {str(_plain(key)): _plain(item) for key, item in value.items()}
@@ -219,9 +231,27 @@ def _claims(table: ConfigTable) -> ClaimWeights:
         per_pending_claim=table.number("per_pending_claim"),
         per_100m_yen=table.number("per_100m_yen"),
         cap=table.number("cap"),
+        yen_per_unit=_rates(table),
     )
     table.no_unknown_keys()
     return weights
+
+
+def _rates(claims: ConfigTable) -> Mapping[str, float]:
+    """Yen per unit of each currency given: ISO 4217 codes of currencies of payment, the yen
+    itself left out (it is the unit the weights count in). The one table a model may leave
+    out: a model written before it existed gives no rate, and still loads."""
+    if "yen_per_unit" not in claims.data:
+        return MappingProxyType({})
+    table = claims.table("yen_per_unit")
+    for code in table.data:
+        if code == YEN:
+            raise table.error(code, "the yen is the unit claims are weighed in: give no rate")
+        if minor_digits(code) is None:
+            raise table.error(
+                code, "not an ISO 4217 currency of payment (a code such as USD, in capitals)"
+            )
+    return MappingProxyType({code: table.number(code, positive=True) for code in table.data})
 
 
 def _concentration(table: ConfigTable) -> ConcentrationWeights:

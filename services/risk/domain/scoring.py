@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from services.events.compliance import CertificateKind
 from services.events.contract import Criticality
+from services.risk.domain.claim_factors import claim_items
 from services.risk.domain.factor_items import Item, factor, num
 from services.risk.domain.facts import (
     ContractFact,
@@ -49,8 +50,6 @@ from services.risk.domain.sanction_factors import sanction_items
 # The contracts whose concentration is a risk; an agency's totals passed to `score` must count
 # exactly these (running on the day, every vendor's, the scored vendor's included).
 CRITICAL_CRITICALITIES = frozenset({Criticality.RESIDENT_FACING, Criticality.LEGALLY_MANDATED})
-
-YEN_PER_100M = 100_000_000
 
 
 def unapproved(
@@ -178,23 +177,6 @@ def _fitness_items(facts: VendorFacts, model: RiskModel) -> list[Item]:
         )
         key = (approved.isoformat(), sub.subcontract_id)
         items.append((key, points, Evidence(sub.event_ids, note, sub.subcontractor_vendor_id)))
-    return items
-
-
-def _claim_items(facts: VendorFacts, model: RiskModel) -> list[Item]:
-    weights = model.claims
-    items: list[Item] = []
-    for claim in facts.claims.values():
-        if claim.settled_on is not None:
-            continue
-        points = weights.per_pending_claim + weights.per_100m_yen * claim.amount / YEN_PER_100M
-        note = (
-            f"claim {claim.claim_id} filed on {claim.filed_on} for {claim.amount:,} yen, "
-            f"pending: {num(weights.per_pending_claim)} + {num(weights.per_100m_yen)} × "
-            f"{claim.amount:,} / 100,000,000 = {points:.2f}"
-        )
-        key = (claim.filed_on.isoformat(), claim.claim_id)
-        items.append((key, points, Evidence(claim.event_ids, note)))
     return items
 
 
@@ -336,7 +318,7 @@ FACTOR_RULES: tuple[FactorRule, ...] = (
         "pending_claims",
         frozenset({"claims"}),
         False,
-        lambda f, d, m, _: factor("pending_claims", _claim_items(f, m), cap=m.claims.cap),
+        lambda f, d, m, _: factor("pending_claims", claim_items(f, m), cap=m.claims.cap),
         counts=frozenset({"claims"}),
     ),
     FactorRule(

@@ -4,6 +4,7 @@ entry, which reading a page scores again (history.py, history_page.py, scores_by
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection
 
 import asyncpg
@@ -81,17 +82,20 @@ async def history_seqs(
     return {(r["vendor_id"], str(r["event_id"])): r["seq"] for r in rows}
 
 
-async def subject_events(conn: Connection, vendor_id: str, up_to_seq: int) -> list[tuple[int, str]]:
-    """(seq, envelope) of every event folded into the vendor's state, up to a point."""
+async def subject_events(
+    conn: Connection, vendor_id: str, up_to_seq: int
+) -> list[tuple[int, str, dt.datetime]]:
+    """(seq, envelope, recorded at) of every event folded into the vendor's state, up to a
+    point."""
     rows = await conn.fetch(
-        """SELECT s.seq, st.envelope::text AS envelope
+        """SELECT s.seq, st.envelope::text AS envelope, st.recorded_at
            FROM risk_event_subjects s JOIN risk_events e ON e.seq = s.seq
            JOIN event_store st ON st.event_id = e.event_id
            WHERE s.vendor_id = $1 AND s.seq <= $2 ORDER BY s.seq""",
         vendor_id,
         up_to_seq,
     )
-    return [(r["seq"], r["envelope"]) for r in rows]
+    return [(r["seq"], r["envelope"], r["recorded_at"]) for r in rows]
 
 
 async def history_length(conn: Connection, vendor_id: str) -> int:

@@ -17,6 +17,7 @@ from services.events.emitted import RiskBand
 from services.platform.eventstore import chain, order_seals
 from services.platform.postgres.database import Connection
 from services.risk.domain.concentration import ContractRow, DayChanges, StoredTotals
+from services.risk.domain.fold import RecordedAt
 from services.risk.domain.risk_score import RiskScore
 from services.risk.storage import factor_storage
 
@@ -83,10 +84,11 @@ def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
 
 async def item_events(
     conn: Connection, vendor_id: str, items: Collection[str], up_to_seq: int | None = None
-) -> list[EventEnvelope]:
-    """The events about these items of a vendor's record, in log order (up to a point)."""
+) -> tuple[list[EventEnvelope], RecordedAt]:
+    """The events about these items of a vendor's record, in log order (up to a point), and
+    when the log recorded them (what the rules added later judge them by: fold.py)."""
     rows = await conn.fetch(
-        """SELECT st.envelope::text AS envelope
+        """SELECT st.envelope::text AS envelope, st.recorded_at
            FROM risk_event_subjects s JOIN risk_events e ON e.seq = s.seq
            JOIN event_store st ON st.event_id = e.event_id
            WHERE s.vendor_id = $1 AND s.item = ANY($2::text[])
@@ -96,7 +98,8 @@ async def item_events(
         list(items),
         up_to_seq,
     )
-    return [parse_stored(r["envelope"]) for r in rows]
+    events = [parse_stored(r["envelope"]) for r in rows]
+    return events, {e.event_id: r["recorded_at"] for e, r in zip(events, rows, strict=True)}
 
 
 async def incident_subjects(
