@@ -1,10 +1,11 @@
 """SQL of the risk service's reads of a vendor's scores over time (`risk_history`): its
-pages, the events behind its entries, and the events folded into a vendor's state up to an
-entry, which reading a page scores again (history.py, history_page.py, scores_by_key.py)."""
+pages, the events behind its entries, and the events folded into a vendor's state between
+points of its history, which reading a page scores again (history.py, history_page.py,
+scores_by_key.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 import asyncpg
 
@@ -81,15 +82,21 @@ async def history_seqs(
     return {(r["vendor_id"], str(r["event_id"])): r["seq"] for r in rows}
 
 
-async def subject_events(conn: Connection, vendor_id: str, up_to_seq: int) -> list[tuple[int, str]]:
-    """(seq, envelope) of every event folded into the vendor's state, up to a point."""
+async def subject_events(
+    conn: Connection, vendor_id: str, spans: Sequence[tuple[int, int]]
+) -> list[tuple[int, str]]:
+    """(seq, envelope) of the events folded into the vendor's state within these spans of the
+    log (each after its first seq, up to its last; apart from each other), in log order."""
     rows = await conn.fetch(
         """SELECT s.seq, st.envelope::text AS envelope
-           FROM risk_event_subjects s JOIN risk_events e ON e.seq = s.seq
-           JOIN event_store st ON st.event_id = e.event_id
-           WHERE s.vendor_id = $1 AND s.seq <= $2 ORDER BY s.seq""",
+           FROM unnest($2::bigint[], $3::bigint[]) AS p(after, up_to)
+           JOIN risk_event_subjects s
+             ON s.vendor_id = $1 AND s.seq > p.after AND s.seq <= p.up_to
+           JOIN risk_events e ON e.seq = s.seq
+           JOIN event_store st ON st.event_id = e.event_id ORDER BY s.seq""",
         vendor_id,
-        up_to_seq,
+        [after for after, _ in spans],
+        [up_to for _, up_to in spans],
     )
     return [(r["seq"], r["envelope"]) for r in rows]
 

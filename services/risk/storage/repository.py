@@ -85,8 +85,15 @@ async def item_events(
     conn: Connection, vendor_id: str, items: Collection[str], up_to_seq: int | None = None
 ) -> list[EventEnvelope]:
     """The events about these items of a vendor's record, in log order (up to a point)."""
+    return [event for _, event in await item_events_at(conn, vendor_id, items, up_to_seq)]
+
+
+async def item_events_at(
+    conn: Connection, vendor_id: str, items: Collection[str], up_to_seq: int | None = None
+) -> list[tuple[int, EventEnvelope]]:
+    """`item_events`, each with its seq."""
     rows = await conn.fetch(
-        """SELECT st.envelope::text AS envelope
+        """SELECT s.seq, st.envelope::text AS envelope
            FROM risk_event_subjects s JOIN risk_events e ON e.seq = s.seq
            JOIN event_store st ON st.event_id = e.event_id
            WHERE s.vendor_id = $1 AND s.item = ANY($2::text[])
@@ -96,7 +103,7 @@ async def item_events(
         list(items),
         up_to_seq,
     )
-    return [parse_stored(r["envelope"]) for r in rows]
+    return [(r["seq"], parse_stored(r["envelope"])) for r in rows]
 
 
 async def incident_subjects(
