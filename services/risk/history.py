@@ -7,7 +7,9 @@ in full for its own day, as it arrived, was a quarter of the consumer's CPU, and
 derived the evidence anyway: the vendor's events are folded again up to each row's event and
 scored on the row's day with the row's totals, by the same pure rules (fold.py, scoring.py)
 that score live. Such a row is scored by the running model: after a change of model it reads
-as `vendorwatch rebuild risk` would have rewritten it.
+as `vendorwatch rebuild risk` would have rewritten it. The fold starts from the state kept at
+or before the row (storage/history_marks.py: every 32nd entry of the vendor's), not from the
+vendor's first event, so a page costs the same however deep in the history it is.
 
 Rows from before keep what they stored: from migration 0005 to 0007, each factor's points,
 which the derived points must match, or the row is answered with its points alone (a model
@@ -19,6 +21,7 @@ The fold and the scoring run in a worker thread: a long history is CPU work.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
@@ -101,13 +104,12 @@ async def _derived(
     statements, and at most the events since the latest state kept before each run folded,
     however long the history before it."""
     runs = _runs(rows, await history_marks.latest_at(conn, vendor_id, [r["seq"] for r in rows]))
-    starts = await history_marks.states_at(
+    kept = await history_marks.kept_rows(
         conn, vendor_id, [run.start.entry for run in runs if run.start is not None]
     )
     spans = [(run.start.seq if run.start else 0, run.rows[-1]["seq"]) for run in runs]
     events = await history_reads.subject_events(conn, vendor_id, spans)
-    begun = [starts[run.start.entry] if run.start else VendorState(vendor_id) for run in runs]
-    states = await asyncio.to_thread(_fold_runs, runs, begun, events)
+    states = await asyncio.to_thread(_fold_runs, vendor_id, runs, kept, events)
     # A row on a day before one of its items' horizons (an out-of-order event) folds those
     # items again from their own events, the ones before the run's start included.
     stale = set().union(*(stale_items(states[r["seq"]], r["as_of"]) for r in rows))
@@ -118,14 +120,21 @@ async def _derived(
 
 
 def _fold_runs(
-    runs: Sequence[_Run], begun: Sequence[VendorState], events: Sequence[tuple[int, str]]
+    vendor_id: str,
+    runs: Sequence[_Run],
+    kept: Sequence[asyncpg.Record],
+    events: Sequence[tuple[int, str]],
 ) -> dict[int, VendorState]:
-    """Per row (by seq), the state after its event: each run folded from its start."""
+    """Per row (by seq), the state after its event: each run folded from its start (the
+    rows of the kept states, `history_marks.kept_rows`; the events in the runs' spans)."""
+    starts = history_marks.states_of(vendor_id, kept)
     parsed = [(seq, parse_stored(envelope)) for seq, envelope in events]
+    seqs = [seq for seq, _ in parsed]
     states: dict[int, VendorState] = {}
-    for run, state in zip(runs, begun, strict=True):
-        after = run.start.seq if run.start else 0
-        span = [e for e in parsed if after < e[0] <= run.rows[-1]["seq"]]
+    for run in runs:
+        state = starts[run.start.entry] if run.start else VendorState(vendor_id)
+        first = bisect.bisect_right(seqs, run.start.seq if run.start else 0)
+        span = parsed[first : bisect.bisect_right(seqs, run.rows[-1]["seq"])]
         states |= fold_to(state, run.rows, span)
     return states
 

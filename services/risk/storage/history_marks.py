@@ -179,13 +179,14 @@ async def latest_at(conn: Connection, vendor_id: str, seqs: Sequence[int]) -> di
     return {r["asked"]: Kept(r["entry"], r["seq"]) for r in rows}
 
 
-async def states_at(
+async def kept_rows(
     conn: Connection, vendor_id: str, entries: Collection[int]
-) -> dict[int, VendorState]:
-    """The vendor's state at each of these marks (by entry), in one statement: each item of
-    the vendor's as its row of the latest entry at or before the mark's (an item not on the
-    record yet has none), so the read grows with the vendor's items, not its history."""
-    rows = await conn.fetch(
+) -> list[asyncpg.Record]:
+    """The rows of the vendor's states at these marks (by entry), for `states_of`, in one
+    statement: each item of the vendor's as its row of the latest entry at or before the
+    mark's (an item not on the record yet has none), so the read grows with the vendor's
+    items, not its history."""
+    rows: list[asyncpg.Record] = await conn.fetch(
         """SELECT k.entry, k.horizon AS head_horizon, k.digests::text AS digests,
                   i.item, v.fact::text AS fact, v.horizon, v.terminated
            FROM risk_history_marks k
@@ -200,6 +201,12 @@ async def states_at(
         vendor_id,
         list(entries),
     )
+    return rows
+
+
+def states_of(vendor_id: str, rows: Sequence[asyncpg.Record]) -> dict[int, VendorState]:
+    """The vendor's state at each mark `kept_rows` read (by entry): CPU work, the items'
+    facts parsed, for a worker thread."""
     heads: dict[int, tuple[dt.date, dict[str, str]]] = {}
     items: dict[int, list[asyncpg.Record]] = {}
     for r in rows:
