@@ -58,7 +58,7 @@ from services.risk.domain.fold import facts_on, fold_one, stale_items
 from services.risk.domain.model import RiskModel
 from services.risk.domain.risk_score import RiskScore, moved_factors, should_announce
 from services.risk.domain.scoring import CRITICAL_CRITICALITIES, score
-from services.risk.storage import moved_agencies, repository, state_storage
+from services.risk.storage import history_marks, moved_agencies, repository, state_storage
 from services.risk.storage.state_storage import StateMemo
 
 CONSUMER_NAME = repository.CONSUMER_NAME
@@ -184,6 +184,7 @@ class RiskService:
             await repository.lock_vendors(conn, vendors)
         states = await state_storage.load(conn, vendors, self.states)
         before = dict(states)
+        marking = await history_marks.marking(conn, vendors)
         announced = await repository.announced(conn, vendors) if self.announce else {}
         contract_ids = {
             e.payload.contract_id for e in events if isinstance(e.payload, _CONTRACT_EVENTS)
@@ -220,6 +221,7 @@ class RiskService:
             for vendor_id in sorted(about):
                 was, index = states[vendor_id], indexes[vendor_id]
                 state = states[vendor_id] = fold_one(was, event, recorded.get(event.event_id))
+                marking.folded(vendor_id, seq, item, state)
                 index.update(was, state, item)
                 self.memo.moved(was, state, item, self.model)
                 # The history row keeps the agencies' totals on the event's day (those
@@ -251,6 +253,7 @@ class RiskService:
         for vendor_id, index in indexes.items():
             self.indexes.keep(states[vendor_id], index)
         await repository.record_history(conn, history)
+        await history_marks.write(conn, marking)
         await self._write_scores(conn, scores, today)
 
     async def _score(

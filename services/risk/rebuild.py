@@ -32,6 +32,8 @@ APPLIED_ORDER = AppliedOrder(CONSUMER_NAME, "SELECT event_id, seq FROM risk_even
 # Each before the tables it references.
 _TABLES = (
     "risk_history",
+    "risk_history_marks",
+    "risk_history_items",
     "risk_event_subjects",
     "risk_incident_subjects",
     "risk_contracts",

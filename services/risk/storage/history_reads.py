@@ -1,11 +1,12 @@
 """SQL of the risk service's reads of a vendor's scores over time (`risk_history`): its
-pages, the events behind its entries, and the events folded into a vendor's state up to an
-entry, which reading a page scores again (history.py, history_page.py, scores_by_key.py)."""
+pages, the events behind its entries, and the events folded into a vendor's state between
+points of its history, which reading a page scores again (history.py, history_page.py,
+scores_by_key.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 import asyncpg
 
@@ -83,17 +84,21 @@ async def history_seqs(
 
 
 async def subject_events(
-    conn: Connection, vendor_id: str, up_to_seq: int
+    conn: Connection, vendor_id: str, spans: Sequence[tuple[int, int]]
 ) -> list[tuple[int, str, dt.datetime]]:
-    """(seq, envelope, recorded at) of every event folded into the vendor's state, up to a
-    point."""
+    """(seq, envelope, recorded at) of the events folded into the vendor's state within these
+    spans of the log (each after its first seq, up to its last; apart from each other), in
+    log order."""
     rows = await conn.fetch(
         """SELECT s.seq, st.envelope::text AS envelope, st.recorded_at
-           FROM risk_event_subjects s JOIN risk_events e ON e.seq = s.seq
-           JOIN event_store st ON st.event_id = e.event_id
-           WHERE s.vendor_id = $1 AND s.seq <= $2 ORDER BY s.seq""",
+           FROM unnest($2::bigint[], $3::bigint[]) AS p(after, up_to)
+           JOIN risk_event_subjects s
+             ON s.vendor_id = $1 AND s.seq > p.after AND s.seq <= p.up_to
+           JOIN risk_events e ON e.seq = s.seq
+           JOIN event_store st ON st.event_id = e.event_id ORDER BY s.seq""",
         vendor_id,
-        up_to_seq,
+        [after for after, _ in spans],
+        [up_to for _, up_to in spans],
     )
     return [(r["seq"], r["envelope"], r["recorded_at"]) for r in rows]
 

@@ -87,8 +87,16 @@ async def item_events(
 ) -> tuple[list[EventEnvelope], RecordedAt]:
     """The events about these items of a vendor's record, in log order (up to a point), and
     when the log recorded them (what the rules added later judge them by: fold.py)."""
+    events, recorded = await item_events_at(conn, vendor_id, items, up_to_seq)
+    return [event for _, event in events], recorded
+
+
+async def item_events_at(
+    conn: Connection, vendor_id: str, items: Collection[str], up_to_seq: int | None = None
+) -> tuple[list[tuple[int, EventEnvelope]], RecordedAt]:
+    """`item_events`, each with its seq."""
     rows = await conn.fetch(
-        """SELECT st.envelope::text AS envelope, st.recorded_at
+        """SELECT s.seq, st.envelope::text AS envelope, st.recorded_at
            FROM risk_event_subjects s JOIN risk_events e ON e.seq = s.seq
            JOIN event_store st ON st.event_id = e.event_id
            WHERE s.vendor_id = $1 AND s.item = ANY($2::text[])
@@ -98,8 +106,9 @@ async def item_events(
         list(items),
         up_to_seq,
     )
-    events = [parse_stored(r["envelope"]) for r in rows]
-    return events, {e.event_id: r["recorded_at"] for e, r in zip(events, rows, strict=True)}
+    events = [(r["seq"], parse_stored(r["envelope"])) for r in rows]
+    recorded = {e.event_id: r["recorded_at"] for (_, e), r in zip(events, rows, strict=True)}
+    return events, recorded
 
 
 async def incident_subjects(

@@ -17,9 +17,10 @@ import datetime as dt
 import json
 import uuid
 from collections import OrderedDict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
+import asyncpg
 from pydantic import TypeAdapter
 
 from services.platform.postgres.database import Connection
@@ -105,33 +106,55 @@ async def _from_items(
            FROM risk_vendor_items WHERE vendor_id = ANY($1::text[])""",
         list(heads),
     )
-    parts: dict[str, dict[str, Any]] = {
-        vendor_id: {
-            **{name: {} for name in _ITEMS},
-            "horizons": {},
-            "terminated": set(),
-        }
-        for vendor_id in heads
-    }
+    by_vendor: dict[str, list[asyncpg.Record]] = {vendor_id: [] for vendor_id in heads}
     for r in rows:
-        part = parts[r["vendor_id"]]
-        kind, _, item_id = r["item"].partition(":")
-        name = _FIELD_OF_KIND[kind]
-        if r["fact"] is not None:
-            part[name][item_id] = _ITEMS[name].validate_json(r["fact"])
-        if r["horizon"] is not None:
-            part["horizons"][r["item"]] = r["horizon"]
-        if r["terminated"]:
-            part["terminated"].add(item_id)
+        by_vendor[r["vendor_id"]].append(r)
     return {
-        vendor_id: VendorState(
-            vendor_id=vendor_id,
-            horizon=_DATE.validate_python(head["horizon"]),
-            digests=head["digests"],
-            **{**parts[vendor_id], "terminated": frozenset(parts[vendor_id]["terminated"])},
+        vendor_id: state_of(
+            vendor_id, _DATE.validate_python(head["horizon"]), head["digests"], by_vendor[vendor_id]
         )
         for vendor_id, head in heads.items()
     }
+
+
+def state_of(
+    vendor_id: str,
+    horizon: dt.date,
+    digests: dict[str, str],
+    items: Iterable[asyncpg.Record],
+) -> VendorState:
+    """A state from its head and its item rows (item, fact as JSON text, horizon, terminated),
+    as `save` writes them here and history_marks.py at the marks of a history."""
+    parts: dict[str, Any] = {name: {} for name in _ITEMS}
+    horizons: dict[str, dt.date] = {}
+    terminated: set[str] = set()
+    for r in items:
+        kind, _, item_id = r["item"].partition(":")
+        name = _FIELD_OF_KIND[kind]
+        if r["fact"] is not None:
+            parts[name][item_id] = _ITEMS[name].validate_json(r["fact"])
+        if r["horizon"] is not None:
+            horizons[r["item"]] = r["horizon"]
+        if r["terminated"]:
+            terminated.add(item_id)
+    return VendorState(
+        vendor_id=vendor_id,
+        horizon=horizon,
+        digests=digests,
+        horizons=horizons,
+        terminated=frozenset(terminated),
+        **parts,
+    )
+
+
+def item_columns(state: VendorState, key: str) -> tuple[str | None, dt.date | None, bool]:
+    """An item ("kind:id") of the state as its row keeps it: the fact as JSON text (none:
+    only dates known), its horizon, whether it is a terminated contract."""
+    kind, _, item_id = key.partition(":")
+    name = _FIELD_OF_KIND[kind]
+    fact = getattr(state, name).get(item_id)
+    text = None if fact is None else _ITEMS[name].dump_json(fact).decode()
+    return text, state.horizons.get(key), kind == "contract" and item_id in state.terminated
 
 
 async def save(
@@ -145,13 +168,7 @@ async def save(
     items: list[tuple[str, str, str | None, dt.date | None, bool]] = []
     for state in states:
         old = before.get(state.vendor_id) or VendorState(state.vendor_id)
-        for key in _changed(old, state):
-            kind, _, item_id = key.partition(":")
-            name = _FIELD_OF_KIND[kind]
-            fact = getattr(state, name).get(item_id)
-            text = None if fact is None else _ITEMS[name].dump_json(fact).decode()
-            terminated = kind == "contract" and item_id in state.terminated
-            items.append((state.vendor_id, key, text, state.horizons.get(key), terminated))
+        items += [(state.vendor_id, key, *item_columns(state, key)) for key in _changed(old, state)]
     if items:
         await conn.execute(
             """INSERT INTO risk_vendor_items (vendor_id, item, fact, horizon, terminated)
