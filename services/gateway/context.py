@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import asyncpg
 
 from services.events.catalog import EVENT_TYPES
-from services.gateway.recording.single_line import single_line_check
+from services.gateway.recording.texts import text_check
 from services.ingest.admission import api_type_check
 from services.platform.consuming.consumer import Consumer
 from services.platform.eventlog.base import EventLog
@@ -72,7 +72,7 @@ def request_context(
             own_affiliate_check,
             country_check,
             alias_count_check,
-            single_line_check,
+            text_check,
         ),
         # The checks that refuse for what the log does not hold (a vendor nobody registered,
         # a relation that does not stand, a sanction, a contract or an incident the vendor
