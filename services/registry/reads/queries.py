@@ -11,7 +11,7 @@ import asyncpg
 from services.events.vendor import identifier_value
 from services.platform.postgres.database import Connection
 from services.platform.postgres.whole_numbers import is_count
-from services.platform.wording import echoed, plural
+from services.platform.wording import echoed, plural, unknown_ids
 from services.registry.domain.eligibility import Eligibility
 from services.registry.domain.names import (
     IdentifierKey,
@@ -26,8 +26,6 @@ from services.registry.storage.vendor_repository import VendorRow
 
 # A batch screen beyond this is refused: one call must stay one bounded unit of work.
 MAX_BATCH = 5000
-# How many unknown ids a refusal names; the rest are counted.
-_NAMED_UNKNOWN = 20
 
 
 class RegistryQueryError(ValueError):
@@ -71,6 +69,13 @@ async def vendor(conn: Connection, vendor_id: str) -> VendorRow | None:
     return await vendor_repository.fetch_vendor(conn, vendor_id)
 
 
+async def refuse_unknown(conn: Connection, vendor_ids: Sequence[str]) -> None:
+    """Refuses `vendorIds` naming a vendor the registry does not hold (an id no vendor can
+    have among them), naming those."""
+    if unknown := await vendor_repository.unknown_vendors(conn, list(dict.fromkeys(vendor_ids))):
+        raise RegistryQueryError(unknown_ids("vendorIds", "vendor", unknown))
+
+
 async def bid_eligibility_many(
     conn: Connection,
     vendor_ids: Sequence[str],
@@ -90,14 +95,7 @@ async def bid_eligibility_many(
             f" the limit is {MAX_BATCH:,}"
         )
     unique = list(dict.fromkeys(vendor_ids))
-    if unknown := await vendor_repository.unknown_vendors(conn, unique):
-        # Named up to a screenful: 5,000 unknown ids made a message of 54,000 characters.
-        named = ", ".join(map(repr, unknown[:_NAMED_UNKNOWN]))
-        more = len(unknown) - _NAMED_UNKNOWN
-        raise RegistryQueryError(
-            f"vendorIds: unknown {'vendor' if len(unknown) == 1 else 'vendors'} {named}"
-            + (f" and {more} more ({len(unknown)} in all)" if more > 0 else "")
-        )
+    await refuse_unknown(conn, unique)
     answers = await screen(
         conn,
         unique,
