@@ -19,6 +19,7 @@ from services.registry.api.graphql_context import KEYED_LOOKUPS, NAME_INDEX, POL
 from services.registry.domain.affiliation_rules import own_affiliate_check
 from services.registry.domain.alias_counts import alias_count_check
 from services.registry.domain.countries import country_check
+from services.registry.domain.currencies import currency_check
 from services.registry.domain.imposition_rules import imposition_check
 from services.registry.domain.policy import SuspensionPolicy
 from services.registry.domain.record_dates import future_check
@@ -71,6 +72,7 @@ def request_context(
             future_check,
             own_affiliate_check,
             country_check,
+            currency_check,
             alias_count_check,
             text_check,
         ),
