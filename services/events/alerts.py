@@ -21,6 +21,7 @@ from services.events.base import (
     LaterFields,
     LocalDate,
     Payload,
+    ShortNote,
     ShortText,
     StrictModel,
     Timestamp,
@@ -190,4 +191,4 @@ class AlertAcknowledged(Payload):
     event_type: ClassVar[str] = "alert.acknowledged"
 
     alert_id: uuid.UUID
-    note: ShortText | None = Field(default=None, description="What was done about it.")
+    note: ShortNote | None = Field(default=None, description="What was done about it.")

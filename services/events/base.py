@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from services.events.error_words import worded
+from services.events.text_characters import ONE_LINE, SEVERAL_LINES
 
 # Identifiers travel as Kafka keys and URL parts, so they are restricted to a safe alphabet.
 # Its length is checked on its own, so that one too long is told so, not that it mismatches.
@@ -46,20 +47,20 @@ _NO_NUL = worded(
     r"^[^\x00]*$", "contains a NUL character (U+0000), which cannot be stored: remove it"
 )
 # The longest free text an event field holds (a reason, a line of what changed), and the
-# longest short one (a name, a title).
+# longest short one (a name, a title). Each declares how many lines it holds by nature
+# (`text_characters.TextForm`), which the API's receipt holds what a person records to; the
+# contract does not, so that events stored before are read as they were.
 TEXT_MAX_CHARS, SHORT_TEXT_MAX_CHARS = 2000, 300
-NonEmptyText = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=TEXT_MAX_CHARS, pattern=_NO_NUL
-    ),
-]
-ShortText = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=SHORT_TEXT_MAX_CHARS, pattern=_NO_NUL
-    ),
-]
+_TEXT = StringConstraints(
+    strip_whitespace=True, min_length=1, max_length=TEXT_MAX_CHARS, pattern=_NO_NUL
+)
+_SHORT_TEXT = StringConstraints(
+    strip_whitespace=True, min_length=1, max_length=SHORT_TEXT_MAX_CHARS, pattern=_NO_NUL
+)
+NonEmptyText = Annotated[str, _TEXT, SEVERAL_LINES]
+ShortText = Annotated[str, _SHORT_TEXT, ONE_LINE]
+# A short text of several lines: a note, a window's reason, an address as a list wrote it.
+ShortNote = Annotated[str, _SHORT_TEXT, SEVERAL_LINES]
 
 
 def refusal(code: str, message: str) -> PydanticCustomError:

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from services.events.base import NonEmptyText, Payload, ShortText
+from services.events.base import NonEmptyText, Payload, ShortNote, ShortText
 from services.events.vendor import CountryCode, VendorIdentifierRef
 
 
@@ -33,7 +33,7 @@ class VendorMatchReviewed(Payload):
         " positive (not_same)."
     )
     bidder_name: ShortText = Field(description="The bidder's name as the list wrote it.")
-    bidder_address: ShortText | None = Field(
+    bidder_address: ShortNote | None = Field(
         default=None,
         description="The bidder's address as the list wrote it; a later screening honours the"
         " decision for the same name and the same address only.",

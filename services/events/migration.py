@@ -18,6 +18,7 @@ from services.events.base import (
     NonEmptyText,
     PartialChange,
     Payload,
+    ShortNote,
     ShortText,
     StrictModel,
     refusal,
@@ -83,7 +84,7 @@ class Blackout(StrictModel):
 
     starts_on: LocalDate
     ends_on: LocalDate = Field(description="Last day of the window (inclusive).")
-    reason: ShortText
+    reason: ShortNote
 
     @model_validator(mode="after")
     def _check_window(self) -> Self:

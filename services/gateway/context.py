@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import asyncpg
 
 from services.events.catalog import EVENT_TYPES
-from services.gateway.recording.single_line import single_line_check
+from services.gateway.recording.texts import text_check
 from services.ingest.admission import api_type_check
 from services.platform.consuming.consumer import Consumer
 from services.platform.eventlog.base import EventLog
@@ -19,6 +19,7 @@ from services.registry.api.graphql_context import KEYED_LOOKUPS, NAME_INDEX, POL
 from services.registry.domain.affiliation_rules import own_affiliate_check
 from services.registry.domain.alias_counts import alias_count_check
 from services.registry.domain.countries import country_check
+from services.registry.domain.currencies import currency_check
 from services.registry.domain.imposition_rules import imposition_check
 from services.registry.domain.policy import SuspensionPolicy
 from services.registry.domain.record_dates import future_check
@@ -72,8 +73,9 @@ def request_context(
             future_check,
             own_affiliate_check,
             country_check,
+            currency_check,
             alias_count_check,
-            single_line_check,
+            text_check,
         ),
         # The checks that refuse for what the log does not hold (a vendor nobody registered,
         # a relation that does not stand, a sanction, a contract or an incident the vendor

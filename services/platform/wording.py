@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 
 def plural(count: int, noun: str, *, grouped: bool = False) -> str:
@@ -44,3 +45,17 @@ def echoed(value: str) -> str:
     characters with an ellipsis: a 100 KB cursor or id is neither sent back nor logged whole
     (the API logs each client error with its message)."""
     return quoted(value if len(value) <= ECHOED_CHARS else f"{value[:ECHOED_CHARS]}…")
+
+
+# How many unknown ids a refusal names; the rest are counted.
+NAMED_UNKNOWN = 20
+
+
+def unknown_ids(argument: str, noun: str, unknown: Sequence[str]) -> str:
+    """The refusal of the ids in `argument` that name no `noun`: named up to a screenful
+    (5,000 unknown ids made a message of 54,000 characters), the rest counted."""
+    named = ", ".join(map(repr, unknown[:NAMED_UNKNOWN]))
+    more = len(unknown) - NAMED_UNKNOWN
+    return f"{argument}: unknown {noun if len(unknown) == 1 else noun + 's'} {named}" + (
+        f" and {more} more ({len(unknown)} in all)" if more > 0 else ""
+    )

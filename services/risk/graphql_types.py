@@ -19,6 +19,7 @@ from services.platform.graphql.errors import InvalidArgument
 from services.platform.graphql.nodes import Key, Node, in_key_order, logged_events, uuid_part
 from services.platform.graphql.pagination import Connection, page_size
 from services.platform.graphql.scope_names import scope_argument
+from services.platform.wording import unknown_ids
 from services.risk import current_scores, scores_by_key
 from services.risk.domain.risk_score import RiskScore as RiskScoreModel
 from services.risk.evidence_scope import hidden_events
@@ -342,7 +343,9 @@ class RiskQuery:
 class RiskSubscription:
     @strawberry.subscription(
         description="Each risk.changed as it happens: only these vendors when given, and only moves"
-        " that reach or leave `minBand` or above when given."
+        " that reach or leave `minBand` or above when given. An id the registry never"
+        " registered is refused at once (`vendorIds: unknown vendor …`), as `riskScore` refuses"
+        " it, not followed."
     )
     async def risk_updates(
         self,
@@ -358,12 +361,25 @@ class RiskSubscription:
             ),
         ] = None,
     ) -> AsyncGenerator[RiskUpdate, None]:
-        wanted = {str(v) for v in vendor_ids} if vendor_ids else None
+        # Checked before the stream is returned, so that a refusal is the field's error (its
+        # path and location) at once, not a stream that waits for vendors nobody registered.
+        asked = list(dict.fromkeys(str(v) for v in vendor_ids or ()))
+        if asked:
+            async with info.context.pool.acquire() as conn:
+                known = await info.context.part(REGISTERED)(conn, asked)
+            if unknown := [v for v in asked if v not in known]:
+                raise InvalidArgument(unknown_ids("vendorIds", "vendor", unknown))
         floor = _BAND_ORDER.index(min_band) if min_band is not None else 0
-        updates = info.context.broadcaster.events(RiskChanged.event_type, wanted, RiskUpdate.of)
-        async with contextlib.aclosing(updates):  # unsubscribed when the client goes
-            async for event, update in updates:
-                payload = cast(RiskChanged, event.payload)
-                bands = [payload.new_band, *([payload.old_band] if payload.old_band else [])]
-                if max(_BAND_ORDER.index(b) for b in bands) >= floor:
-                    yield update
+        return _risk_updates(info, set(asked) or None, floor)
+
+
+async def _risk_updates(
+    info: Info, wanted: set[str] | None, floor: int
+) -> AsyncGenerator[RiskUpdate, None]:
+    updates = info.context.broadcaster.events(RiskChanged.event_type, wanted, RiskUpdate.of)
+    async with contextlib.aclosing(updates):  # unsubscribed when the client goes
+        async for event, update in updates:
+            payload = cast(RiskChanged, event.payload)
+            bands = [payload.new_band, *([payload.old_band] if payload.old_band else [])]
+            if max(_BAND_ORDER.index(b) for b in bands) >= floor:
+                yield update

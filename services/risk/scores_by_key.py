@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from services.platform.graphql.context import Info
 from services.platform.graphql.nodes import Key
 from services.platform.postgres.database import Connection
+from services.registry.domain.era_dates import within_years
 from services.risk import current_scores
 from services.risk import history as risk_history
 from services.risk.domain.risk_score import RiskScore
@@ -43,10 +44,12 @@ class Found:
 
 
 def day_part(part: str) -> dt.date | None:
-    """A key part that is a day (ISO 8601, as written), or None."""
+    """A key part that is a day (ISO 8601, as written) within the years the registry reads,
+    or None. `riskScore(asOf:)` refuses any other (the `Date` scalar's `within_years`), so no
+    score the API gave has one: an id of 0001-01-01 had answered a score of that day."""
     try:
-        day = dt.date.fromisoformat(part)
-    except ValueError:
+        day = within_years(dt.date.fromisoformat(part))
+    except ValueError:  # InvalidDate is one
         return None
     return day if day.isoformat() == part else None
 

@@ -16,8 +16,8 @@ from tests.support import case_b
 from tests.support.migration_checks import publish_events, suspension_from_today
 from tests.support.node_clients import NodeSubscription, run_node
 from tests.support.principals import expired, short_lived, token
-from tests.support.processes import System
-from tests.support.registry_checks import LIVE
+from tests.support.processes import System, wait_until
+from tests.support.registry_checks import LIVE, all_registered
 
 pytestmark = pytest.mark.postgres
 
@@ -27,7 +27,13 @@ RISK = "subscription { riskUpdates { vendorId } }"
 def test_a_subscription_closes_when_its_token_expires_and_resumes_with_a_renewed_one(
     embedded: System, tmp_path: Path
 ) -> None:
-    # The client hands out a short token first and a renewed one when it reconnects.
+    # The vendor is registered first: a subscription naming one the registry does not hold
+    # is refused. The client hands out a short token first and a renewed one when it
+    # reconnects.
+    publish_events(
+        embedded.publish, tmp_path / "vendor.jsonl", case_b.another_vendor("vendor-live")
+    )
+    wait_until(lambda: all_registered(embedded.client, "vendor-live"), "the vendor")
     client = NodeSubscription(
         embedded.client.url,
         [short_lived(8), token(Role.VIEWER)],
@@ -40,12 +46,8 @@ def test_a_subscription_closes_when_its_token_expires_and_resumes_with_a_renewed
         closed = client.until("closed")
         assert (closed["code"], closed["reason"]) == (4403, "token expired")
         assert client.until("connected")["wasRetry"] is True
-        publish_events(
-            embedded.publish,
-            tmp_path / "live.jsonl",
-            case_b.another_vendor("vendor-live"),
-            suspension_from_today("vendor-live", "live-001"),
-        )
+        suspension = suspension_from_today("vendor-live", "live-001")
+        publish_events(embedded.publish, tmp_path / "live.jsonl", suspension)
         pushed = client.until("next")["payload"]["data"]["eligibilityChanges"]
     finally:
         client.close()

@@ -20,8 +20,8 @@ from services.platform.security.auth import Role
 from tests.support import case_b
 from tests.support.migration_checks import publish_events, suspension_from_today
 from tests.support.principals import token
-from tests.support.processes import System
-from tests.support.registry_checks import LIVE
+from tests.support.processes import System, wait_until
+from tests.support.registry_checks import LIVE, all_registered
 
 pytestmark = pytest.mark.postgres
 
@@ -64,6 +64,14 @@ def test_one_change_reaches_every_subscriber_of_a_shape_under_its_own_id(
     embedded: System, tmp_path: Path
 ) -> None:
     url, admin = embedded.client.url, f"Bearer {token()}"
+    # The vendors followed are registered first: one the registry does not hold is refused.
+    publish_events(
+        embedded.publish,
+        tmp_path / "vendors.jsonl",
+        case_b.another_vendor(VENDOR),
+        case_b.another_vendor(LATER),
+    )
+    wait_until(lambda: all_registered(embedded.client, VENDOR, LATER), "both vendors")
     with (
         _socket(url, admin) as first,
         _socket(url, admin) as second,
@@ -74,11 +82,7 @@ def test_one_change_reaches_every_subscriber_of_a_shape_under_its_own_id(
         _subscribe(second, "a")  # the same id on another socket is another subscriber
         _subscribe(viewer, "v")
         publish_events(
-            embedded.publish,
-            tmp_path / "first.jsonl",
-            case_b.another_vendor(VENDOR),
-            case_b.another_vendor(LATER),
-            suspension_from_today(VENDOR, "fanout-001"),
+            embedded.publish, tmp_path / "first.jsonl", suspension_from_today(VENDOR, "fanout-001")
         )
         on_first = sorted([_next(first), _next(first)], key=lambda m: m[1]["id"])
         on_second, on_viewer = _next(second), _next(viewer)

@@ -96,6 +96,17 @@ REFUSED = {
         "is not an id of this API: RiskScore ids are made of vendorId and asOf (or, in the"
         " history, eventId; ranked, asOf and stored)",
     ),
+    # `riskScore(asOf:)` refuses a day outside the years the registry reads, so no RiskScore
+    # has one: such an id had answered a score of that day.
+    **{
+        f"a day of year {day[:4]}{' (ranked)' if ranked else ''}": (
+            encode("RiskScore", (VENDOR, day, *(("stored",) if ranked else ()))),
+            "is not an id of this API: RiskScore ids are made of vendorId and asOf (or, in the"
+            " history, eventId; ranked, asOf and stored)",
+        )
+        for day in ("0001-01-01", "1800-01-01", "9999-12-31", "3000-01-01")
+        for ranked in (False, True)
+    },
     "a ranked score's key of another kind": (
         encode("RiskScore", (VENDOR, "2024-02-01", "computed")),
         "is not an id of this API: RiskScore ids are made of vendorId and asOf (or, in the"

@@ -200,3 +200,28 @@ async def test_fragments_used_as_clients_use_them_still_work(pool: asyncpg.Pool)
     body = answer.json()
     assert "errors" not in body, body
     assert body["data"]["first"] is None and body["data"]["second"] is None
+
+
+async def test_a_field_repeated_past_the_merge_checks_budget_is_refused_saying_how_to_stay_under(
+    pool: asyncpg.Pool,
+) -> None:
+    """Each pair of fields of one name at one level is compared to check they can be merged,
+    within a budget (some 700 of one field): past it the answer had been "Validation
+    aborted.", far under the documented 10,000 selections and naming no limit."""
+    refused = await post(pool, "{ " + "today " * 900 + "}")
+    assert refused == {
+        "data": None,
+        "errors": [
+            {
+                "message": "Validation aborted: the document is too costly to check. Either it"
+                " repeats fields of one name at one level too often (each pair is compared,"
+                " within 500,000 comparisons: about 700 repeats of one field; select each"
+                " field once per level, its repeats answer the same), or it nests fragments"
+                " too deeply (a chain of fragments each spreading the next, past some 150:"
+                " spread them side by side).",
+                "extensions": {"code": "BAD_REQUEST"},
+            }
+        ],
+    }
+    accepted = await post(pool, "{ " + "today " * 700 + "}")
+    assert "errors" not in accepted and set(accepted["data"]) == {"today"}

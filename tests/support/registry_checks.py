@@ -37,6 +37,13 @@ LIVE = """
 subscription ($ids: [ID!]) { eligibilityChanges(vendorIds: $ids) {
   vendorId asOf eligible eligibleAgainOn reasons { sanctionId } } }"""
 TOKYO = ZoneInfo("Asia/Tokyo")
+# Answered with data only once the registry holds every vendor named (a subscription naming
+# one it does not hold is refused).
+_KNOWN = "query ($ids: [ID!]!) { bidEligibilityMany(vendorIds: $ids) { eligible } }"
+
+
+def all_registered(client: GraphQLClient, *vendor_ids: str) -> bool:
+    return client.execute(_KNOWN, ids=list(vendor_ids)).get("data") is not None
 
 
 def _publish(publish: Publish, path: Path, *events: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ import pytest
 from tests.support import case_b, case_risk
 from tests.support.event_examples import envelope
 from tests.support.processes import GraphQLClient, Publish, wait_until
+from tests.support.registry_checks import all_registered
 from tests.support.subscriptions import subscribe
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -86,17 +87,21 @@ def check_live_risk_updates(client: GraphQLClient, publish: Publish, work: Path)
         "reported_on": today,
         "description": "Residents' data found on a public server.",
     }
+    # Registered first: a subscription naming a vendor the registry does not hold is refused,
+    # and so is a record of one.
+    _publish(
+        publish,
+        work / "vendors.jsonl",
+        case_b.another_vendor("vendor-live-risk"),
+        case_b.another_vendor("vendor-elsewhere"),
+    )
+    wait_until(lambda: all_registered(client, "vendor-live-risk", "vendor-elsewhere"), "vendors")
     with (
         subscribe(client.url, UPDATES, ids=["vendor-live-risk"], minBand="MEDIUM") as watching,
         subscribe(client.url, UPDATES, ids=["vendor-elsewhere"]) as elsewhere,
     ):
-        # Registered first: the registry refuses records of vendors it does not know, and
-        # risk sees only what the registry accepted.
         _publish(
-            publish,
-            work / "leak.jsonl",
-            case_b.another_vendor("vendor-live-risk"),
-            envelope("incident.reported", leak, "vendor-live-risk"),
+            publish, work / "leak.jsonl", envelope("incident.reported", leak, "vendor-live-risk")
         )
         entered = time.monotonic()
         update = watching.next_payload(timeout=30)["riskUpdates"]

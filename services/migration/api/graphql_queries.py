@@ -119,22 +119,29 @@ class MigrationQuery:
 class MigrationSubscription:
     @strawberry.subscription(
         description="A plan's progress as it happens: new schedule versions (with what changed"
-        " and why) and items' milestones, checks and replacements."
+        " and why) and items' milestones, checks and replacements. A plan there is not (or,"
+        " for a system owner, another agency's) is refused at once, not followed."
     )
     async def migration_progress(
         self,
         info: Info,
         plan_id: Annotated[strawberry.ID, strawberry.argument(description="The plan to follow.")],
     ) -> AsyncGenerator[MigrationProgress, None]:
-        if agencies_in_view(info.context.principal) is not None:
-            # A system owner follows only its own agencies' plans, which must exist.
-            async with info.context.pool.acquire() as conn:
-                plan = await plan_repository.plan(conn, str(plan_id))
-            if plan is None or not sees_agency(info.context.principal, plan.agency):
-                raise InvalidArgument(f"planId: no plan {plan_id!r} of your agencies")
-        broadcaster = info.context.broadcaster
-        async with broadcaster.subscribe(PROGRESS_EVENTS) as queue:
-            while True:
-                progress = broadcaster.shaped(await queue.get(), progress_of)
-                if progress.plan_id == str(plan_id):
-                    yield progress
+        # Checked before the stream is returned, for every role, so that a refusal is the
+        # field's error (its path and location) at once, not a stream that waits for a plan
+        # nobody opened. A system owner follows only its own agencies' plans.
+        async with info.context.pool.acquire() as conn:
+            plan = await plan_repository.plan(conn, str(plan_id))
+        if plan is None or not sees_agency(info.context.principal, plan.agency):
+            theirs = " of your agencies" if agencies_in_view(info.context.principal) else ""
+            raise InvalidArgument(f"planId: no plan {plan_id!r}{theirs}")
+        return _progress(info, str(plan_id))
+
+
+async def _progress(info: Info, plan_id: str) -> AsyncGenerator[MigrationProgress, None]:
+    broadcaster = info.context.broadcaster
+    async with broadcaster.subscribe(PROGRESS_EVENTS) as queue:
+        while True:
+            progress = broadcaster.shaped(await queue.get(), progress_of)
+            if progress.plan_id == plan_id:
+                yield progress

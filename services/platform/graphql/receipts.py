@@ -110,7 +110,9 @@ class FieldError:
         " `reported_before_occurred`, `no_change`, `outside_policy`, `authority_spelling` (a"
         " policy's authority written otherwise), `lifted_already`, `not_eligible`,"
         " `checklist_incomplete`, `in_the_future`, `unknown_contract`, `control_character` (a"
-        " line break or another control character in a one-line text), `emitted_only` (a type"
+        " line break or another control character in a one-line text, a control character"
+        " other than a line break or a tab in a reason or a note), `format_character` (an"
+        " invisible format character, such as a bidi override, in any text), `emitted_only` (a type"
         " only VendorWatch's services emit), or the contract's check's,"
         " e.g. `greater_than_equal`, `string_pattern_mismatch`, `missing`; null when the"
         " problem has none.",

@@ -280,7 +280,9 @@ class RegistryQuery:
 class RegistrySubscription:
     @strawberry.subscription(
         description="Eligibility changes as the registry announces them (a sanction imposed,"
-        " amended or lifted, or starting or ending today); only these vendors when given."
+        " amended or lifted, or starting or ending today); only these vendors when given. An"
+        " id the registry does not hold is refused at once, as `bidEligibilityMany` refuses"
+        " it, not followed."
     )
     async def eligibility_changes(
         self,
@@ -290,10 +292,21 @@ class RegistrySubscription:
             strawberry.argument(description="Only these vendors, by id; null: every vendor."),
         ] = None,
     ) -> AsyncGenerator[EligibilityChange, None]:
+        # Checked before the stream is returned, so that a refusal is the field's error (its
+        # path and location) at once, not a stream that waits for vendors nobody registered.
         wanted = {str(v) for v in vendor_ids} if vendor_ids else None
-        changes = info.context.broadcaster.events(
-            EligibilityChanged.event_type, wanted, EligibilityChange.of
-        )
-        async with contextlib.aclosing(changes):  # unsubscribed when the client goes
-            async for _, change in changes:
-                yield change
+        if wanted is not None:
+            async with info.context.part(KEYED_LOOKUPS).acquire() as conn:
+                await queries.refuse_unknown(conn, [str(v) for v in vendor_ids or ()])
+        return _eligibility_changes(info, wanted)
+
+
+async def _eligibility_changes(
+    info: Info, wanted: set[str] | None
+) -> AsyncGenerator[EligibilityChange, None]:
+    changes = info.context.broadcaster.events(
+        EligibilityChanged.event_type, wanted, EligibilityChange.of
+    )
+    async with contextlib.aclosing(changes):  # unsubscribed when the client goes
+        async for _, change in changes:
+            yield change

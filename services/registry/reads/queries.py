@@ -11,7 +11,7 @@ import asyncpg
 from services.events.vendor import identifier_value
 from services.platform.postgres.database import Connection
 from services.platform.postgres.whole_numbers import is_count
-from services.platform.wording import echoed, plural
+from services.platform.wording import NAMED_UNKNOWN, echoed, plural, unknown_ids
 from services.registry.domain.eligibility import Eligibility
 from services.registry.domain.names import (
     IdentifierKey,
@@ -26,8 +26,6 @@ from services.registry.storage.vendor_repository import VendorRow
 
 # A batch screen beyond this is refused: one call must stay one bounded unit of work.
 MAX_BATCH = 5000
-# How many unknown ids a refusal names; the rest are counted.
-_NAMED_UNKNOWN = 20
 
 
 class RegistryQueryError(ValueError):
@@ -98,6 +96,23 @@ async def vendor(conn: Connection, vendor_id: str) -> VendorRow | None:
     return await vendor_repository.fetch_vendor(conn, vendor_id)
 
 
+async def refuse_unknown(
+    conn: Connection, vendor_ids: Sequence[str], known_at: dt.datetime | None = None
+) -> None:
+    """Refuses `vendorIds` naming a vendor the registry does not hold as known at `known_at`
+    (now, when None; an id no vendor can have among them), naming those, and of those named
+    the ones registered after `known_at`."""
+    ids = list(dict.fromkeys(vendor_ids))
+    if not (unknown := await vendor_repository.unknown_vendors(conn, ids, known_at)):
+        return
+    said = unknown_ids("vendorIds", "vendor", [vendor_id for vendor_id, _ in unknown])
+    later = [repr(v) for v, registered in unknown[:NAMED_UNKNOWN] if registered is not None]
+    if later and known_at is not None:
+        verb = "was" if len(later) == 1 else "were"
+        said += f" ({stood_at(known_at)}, {', '.join(later)} {verb} recorded later)"
+    raise RegistryQueryError(said)
+
+
 async def bid_eligibility_many(
     conn: Connection,
     vendor_ids: Sequence[str],
@@ -117,8 +132,7 @@ async def bid_eligibility_many(
             f" the limit is {MAX_BATCH:,}"
         )
     unique = list(dict.fromkeys(vendor_ids))
-    if unknown := await vendor_repository.unknown_vendors(conn, unique, known_at):
-        raise _unknown_vendors(unknown, known_at)
+    await refuse_unknown(conn, unique, known_at)
     answers = await screen(
         conn,
         unique,
@@ -129,25 +143,6 @@ async def bid_eligibility_many(
         with_bars_from=with_bars_from,
     )
     return [answers[v] for v in vendor_ids]
-
-
-def _unknown_vendors(
-    unknown: Sequence[tuple[str, dt.datetime | None]], known_at: dt.datetime | None
-) -> RegistryQueryError:
-    """The refusal of ids not on record (`vendor_repository.unknown_vendors`), named up to a
-    screenful (5,000 unknown ids made a message of 54,000 characters); of those named, the
-    ones registered after `known_at` said to be."""
-    named = unknown[:_NAMED_UNKNOWN]
-    more = len(unknown) - _NAMED_UNKNOWN
-    said = f"vendorIds: unknown {'vendor' if len(unknown) == 1 else 'vendors'} " + ", ".join(
-        repr(v) for v, _ in named
-    )
-    said += f" and {more} more ({len(unknown)} in all)" if more > 0 else ""
-    later = [repr(v) for v, registered in named if registered is not None]
-    if later and known_at is not None:
-        verb = "was" if len(later) == 1 else "were"
-        said += f" ({stood_at(known_at)}, {', '.join(later)} {verb} recorded later)"
-    return RegistryQueryError(said)
 
 
 async def search(
