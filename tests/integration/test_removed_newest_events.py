@@ -153,6 +153,29 @@ async def test_heads_kept_outside_the_database_are_checked_when_the_walks_are_go
     ]
 
 
+async def test_heads_an_auditor_gives_are_judged_for_that_auditor_not_recorded(
+    suspension: uuid.UUID, pool: asyncpg.Pool, database_url: str, tmp_path: Path
+) -> None:
+    """A wrong file (another deployment's output, a typo) had `verify` record its finding as
+    the log's: /healthz said broken and the row, the latest walk, put the hourly walk off by
+    an hour. Only its auditor can vouch for the file: what it finds is said to them, and the
+    log's own walk is what /healthz is given."""
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text(f"  partition {PARTITION} seq 2 head {'1' * 64}\n", encoding="utf-8")
+
+    code, out, err = await _run_verify(database_url, "--heads", str(wrong))
+
+    assert code == 1 and not out
+    assert (
+        f"broken: partition {PARTITION}: events were removed or rewritten since the heads of"
+        f" {wrong}: its head was seq 2 with chain hash {'1' * 64}"
+    ) in err
+    latest = await chain_checks.latest(pool)
+    assert latest is not None
+    assert latest.report()["status"] == "intact" and latest.problems == ()
+    assert "/healthz is given the log's own walk alone (intact)" in err
+
+
 @pytest.mark.parametrize(
     ("text", "why"),
     [
