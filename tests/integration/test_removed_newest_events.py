@@ -182,6 +182,9 @@ async def test_heads_an_auditor_gives_are_judged_for_that_auditor_not_recorded(
         ("", "holds no heads: give the output of an intact verify"),
         ("intact: 2 events in 6 chains\n  partition 9 seq 1 head " + "a" * 64, "line 2, is not"),
         ("broken: partition 1, seq 2: its content was changed", "line 1, is not a head"),
+        # It gave a traceback and exit 3: the seq was sent as a bigint, which it is not.
+        (f"  partition 0 seq {2**63} head {'1' * 64}", f"line 1, names seq {2**63}, past any"),
+        (f"  partition 0 seq {'9' * 5000} head {'1' * 64}", "line 1, is not a head"),
     ],
 )
 async def test_heads_that_are_not_verify_s_output_are_a_usage_error(
