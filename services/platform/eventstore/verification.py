@@ -94,7 +94,9 @@ class _Unlinked:
     where: str
     version: int
 
-    def settled(self, followed: bool) -> Problem:
+    def settled(self, followed: bool, *, by_head: bool = False) -> Problem:
+        """`followed`: whether the row after it (`by_head`: the partition's head, when it is
+        the last) still records its chain hash."""
         if not followed:
             return Problem(
                 self.where,
@@ -107,10 +109,13 @@ class _Unlinked:
                 "its recorded_at was changed after it was recorded (or its content, with its"
                 " content_hash)"
             )
-        return Problem(
-            self.where,
-            f"{changed}: the event after it still follows it, but its own link no longer holds",
+        # The last row has no event after it: the head, which records its chain hash, does.
+        follower = (
+            "the partition's head still records it"
+            if by_head
+            else "the event after it still follows it"
         )
+        return Problem(self.where, f"{changed}: {follower}, but its own link no longer holds")
 
 
 @dataclass
@@ -140,7 +145,8 @@ class _Walk:
     def end(self, head: tuple[int, str]) -> None:
         """After the partition's last row: the head records its seq and chain hash."""
         if self.unlinked is not None:
-            self.problem, self.unlinked = self.unlinked.settled(head == (self.seq, self.link)), None
+            followed = head == (self.seq, self.link)
+            self.problem, self.unlinked = self.unlinked.settled(followed, by_head=True), None
 
     def _links(self, row: asyncpg.Record) -> bool:
         """Whether `row` is linked to the chain as it stands, by its own version's formula."""
