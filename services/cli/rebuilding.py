@@ -249,4 +249,6 @@ async def _rebuild(
                 committed.append(projection.consumer)
     finally:
         await pool.close()
-    return Rebuilt({projection.consumer: replayed.read for projection in chosen}, replayed, changed)
+    replayed.passed.say_refused()  # committed: said of a replay that stands
+    read = replayed.passed.read
+    return Rebuilt({projection.consumer: read for projection in chosen}, replayed, changed)

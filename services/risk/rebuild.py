@@ -91,8 +91,9 @@ async def rebuild(pool: asyncpg.Pool, service: RiskService) -> int:
     async with one_transaction(pool) as held:
         async with held.acquire() as conn:
             await reset(conn)
-        read = await replay(pool, [Stage(replaying(service), held, APPLIED_ORDER)])
+        passed = await replay(pool, [Stage(replaying(service), held, APPLIED_ORDER)])
         async with held.acquire() as conn:
             await finish(conn, service)
         await held.commit()
-    return read
+    passed.say_refused()
+    return passed.read

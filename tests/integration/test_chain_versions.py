@@ -62,6 +62,7 @@ async def test_a_backdated_recorded_at_fails_verify_naming_the_event(
     where = f"partition {PARTITION}, seq {sanction['seq']} ("
     assert where in done.stderr and sanction["event_id"] in done.stderr
     assert TIME_CHANGED in done.stderr
+    assert "the event after it still follows it, but its own link no longer holds" in done.stderr
     with pytest.raises(BrokenChain, match=TIME_CHANGED):
         await rebuilding.rebuild(Settings(database_url=database_url), ["registry"], force=False)
 
@@ -85,6 +86,10 @@ async def test_the_last_event_s_edited_recorded_at_is_named_by_the_head(
     problem = await first_problem(stored)
     assert f"seq {last['seq']} " in problem and last["event_id"] in problem
     assert TIME_CHANGED in problem
+    # It said "the event after it still follows it", of an event with none after it.
+    assert problem.endswith(
+        ": the partition's head still records it, but its own link no longer holds"
+    ), problem
 
 
 async def test_a_downgraded_chain_version_is_named(stored: asyncpg.Pool) -> None:

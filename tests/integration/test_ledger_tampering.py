@@ -138,9 +138,25 @@ async def test_a_ledger_row_added_is_named(stored: asyncpg.Pool) -> None:
     )
     problems = await _problems(stored)
     assert (
-        "ledger of registry: it holds 4 rows but its sealed recorded order names 3 events,"
-        " every one it claimed: rows were added to its ledger"
+        "ledger of registry: it holds 4 rows but its recorded order, which names every event it"
+        " claimed, names 3: rows were added to its ledger, or removed from its recorded order"
     ) in problems
+
+
+async def test_an_order_row_removed_is_not_called_a_ledger_row_added(stored: asyncpg.Pool) -> None:
+    """The counts differ as they do for a ledger row added: it read "rows were added to its
+    ledger", where none was, beside the seal's break that names the order."""
+    await stored.execute(
+        f"DELETE FROM claim_order WHERE consumer = 'registry' AND event_id = {SANCTION}"
+    )
+    problems = await _problems(stored)
+    assert (
+        "ledger of registry: it holds 3 rows but its recorded order, which names every event it"
+        " claimed, names 2: rows were added to its ledger, or removed from its recorded order"
+    ) in problems
+    assert any(
+        p.startswith(f"recorded order of registry, partition {PARTITION}") for p in problems
+    ), problems
 
 
 async def _moved_past_the_head(pool: asyncpg.Pool) -> int:

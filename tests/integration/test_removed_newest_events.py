@@ -153,12 +153,38 @@ async def test_heads_kept_outside_the_database_are_checked_when_the_walks_are_go
     ]
 
 
+async def test_heads_an_auditor_gives_are_judged_for_that_auditor_not_recorded(
+    suspension: uuid.UUID, pool: asyncpg.Pool, database_url: str, tmp_path: Path
+) -> None:
+    """A wrong file (another deployment's output, a typo) had `verify` record its finding as
+    the log's: /healthz said broken and the row, the latest walk, put the hourly walk off by
+    an hour. Only its auditor can vouch for the file: what it finds is said to them, and the
+    log's own walk is what /healthz is given."""
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text(f"  partition {PARTITION} seq 2 head {'1' * 64}\n", encoding="utf-8")
+
+    code, out, err = await _run_verify(database_url, "--heads", str(wrong))
+
+    assert code == 1 and not out
+    assert (
+        f"broken: partition {PARTITION}: events were removed or rewritten since the heads of"
+        f" {wrong}: its head was seq 2 with chain hash {'1' * 64}"
+    ) in err
+    latest = await chain_checks.latest(pool)
+    assert latest is not None
+    assert latest.report()["status"] == "intact" and latest.problems == ()
+    assert "/healthz is given the log's own walk alone (intact)" in err
+
+
 @pytest.mark.parametrize(
     ("text", "why"),
     [
         ("", "holds no heads: give the output of an intact verify"),
         ("intact: 2 events in 6 chains\n  partition 9 seq 1 head " + "a" * 64, "line 2, is not"),
         ("broken: partition 1, seq 2: its content was changed", "line 1, is not a head"),
+        # It gave a traceback and exit 3: the seq was sent as a bigint, which it is not.
+        (f"  partition 0 seq {2**63} head {'1' * 64}", f"line 1, names seq {2**63}, past any"),
+        (f"  partition 0 seq {'9' * 5000} head {'1' * 64}", "line 1, is not a head"),
     ],
 )
 async def test_heads_that_are_not_verify_s_output_are_a_usage_error(

@@ -9,7 +9,7 @@ import hashlib
 import tracemalloc
 import uuid
 
-from services.platform.eventstore.order_seals import GENESIS, OrderWalk
+from services.platform.eventstore.order_seals import GENESIS, MAX_WAYS, OrderWalk
 
 ROWS = 100_000
 
@@ -74,3 +74,40 @@ def test_a_block_ended_by_a_row_whose_event_left_the_log_is_still_sealed() -> No
 
     alone = hashlib.sha256(f"{GENESIS}|risk|4|5:{_event(5)}".encode()).hexdigest()
     assert OrderWalk("risk", 4).sealed_by_unlogged(5, _event(5), alone)
+
+
+def test_a_block_holding_a_row_whose_event_left_the_log_still_matches_its_seal() -> None:
+    """The row of a removed event, not the one carrying the seal, may be any chain's: each
+    holds its block with it and without it, and the seal settles which (left out, the block
+    was named as edited: rows removed from the order, where only the event left the log)."""
+    sealed = hashlib.sha256(
+        f"{GENESIS}|registry|2|1:{_event(1)},2:{_event(2)},4:{_event(4)}".encode()
+    ).hexdigest()
+    other = hashlib.sha256(f"{GENESIS}|registry|3|3:{_event(3)}".encode()).hexdigest()
+    walk, beside = OrderWalk("registry", 2), OrderWalk("registry", 3)
+    walk.check(1, _event(1), None)
+    for chain_walk in (walk, beside):
+        chain_walk.may_hold_unlogged(2, _event(2))
+    beside.check(3, _event(3), other)
+    walk.check(4, _event(4), sealed)
+    walk.end((4, sealed))
+    beside.end((3, other))
+    assert walk.problem is None and beside.problem is None
+    assert (walk.seq, walk.link) == (4, sealed)
+
+    # A row removed from the order itself still breaks its block.
+    removed = OrderWalk("registry", 2)
+    removed.check(1, _event(1), None)
+    removed.check(4, _event(4), sealed)
+    assert removed.problem is not None and removed.problem[0].endswith(f"(event {_event(1)})")
+
+
+def test_the_ways_a_block_may_stand_are_bounded() -> None:
+    """However many rows of removed events come, a chain holds a bounded number of ways."""
+    walk = OrderWalk("risk", 1)
+    walk.check(1, _event(1), None)
+    for seq in range(2, 1002):
+        walk.may_hold_unlogged(seq, _event(seq))
+    assert len(walk.blocks) == MAX_WAYS
+    walk.end((0, GENESIS))
+    assert walk.problem is not None and "it and the 0 row(s) after it" in walk.problem[1]

@@ -132,7 +132,8 @@ def _kept_heads(
     type=click.Path(dir_okay=False, path_type=Path),
     callback=_kept_heads,
     help="The output of an earlier verify that passed, kept outside the database: the chains"
-    " must still hold each head it printed (the same chain hash at the same seq).",
+    " must still hold each head it printed (the same chain hash at the same seq). A head"
+    " they no longer hold is said here, not recorded for /healthz.",
 )
 @database_options
 def verify(
@@ -157,7 +158,10 @@ def verify(
                     )
                 with click.progressbar(length=total, label="verifying", file=sys.stderr) as bar:
                     result = await verification.verify(pool, bar.update, kept)
-                # The running processes' /healthz and /metrics report it (chain_checks.py).
+                # The running processes' /healthz and /metrics report it (chain_checks.py):
+                # the log's own state, not what was judged against the file given, which only
+                # its auditor can vouch for (a wrong one marked the deployment broken until
+                # the next walk, which it postponed by an hour).
                 problems = [str(problem) for problem in result.problems]
                 try:
                     await chain_checks.record(pool, result.events, problems, result.heads)
@@ -187,13 +191,20 @@ def verify(
             else:
                 logger.exception("verify stopped before its verdict")
             raise _Unverified(f"{type(error).__name__}: {error}") from error
-        if result.intact:
+        if result.intact and not result.kept_lost:
             click.echo(f"intact: {plural(result.events, 'event')} in {len(result.heads)} chains")
             # The seq with the hash: a later walk's head for the same seq must be the same.
             for partition, (seq, head) in sorted(result.heads.items()):
                 click.echo(f"  partition {partition} seq {seq} head {head}")
             return
-        for problem in result.problems:
+        if kept is not None and result.kept_lost:
+            click.echo(
+                f"note: what is found against the heads of {kept.source} is said here only;"
+                " /healthz is given the log's own walk alone"
+                f" ({'intact' if result.intact else 'broken'})",
+                err=True,
+            )
+        for problem in (*result.problems, *result.kept_lost):
             click.echo(f"broken: {problem}", err=True)
         raise SystemExit(BROKEN)
 

@@ -77,7 +77,7 @@ def _rebuild(
                 )
                 for problem in overridden:
                     click.echo(f"  {problem}", err=True)
-        numbered, read = rebuilt.log.numbered, rebuilt.log.read
+        numbered, read = rebuilt.log.numbered, rebuilt.log.passed.read
         if numbered is not None and numbered != read:
             click.echo(
                 f"the log's chains number {plural(numbered, 'event')}, the replay read"

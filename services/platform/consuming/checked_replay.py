@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from services.platform.consuming.rebuilding import BrokenChain
-from services.platform.consuming.replay import Stage, replay
+from services.platform.consuming.replay import Pass, Stage, replay
 from services.platform.eventstore import chain_checks, event_reads
 from services.platform.eventstore.event_reads import UnreadableStoredEvent
 from services.platform.eventstore.walk_beside import WalkFailed, walk_in_child
@@ -34,7 +34,7 @@ NOT_VERIFIED = "not verified: "
 
 @dataclass(frozen=True)
 class Replayed:
-    read: int  # the stored events the replay read
+    passed: Pass  # the replay's: the stored events it read, what each stage refused
     # What `force` went past: the problems the walk found (the first of each partition's
     # chain, then the heads' and ledgers'), none when the log is intact; "not verified: …"
     # when the walk could not be made.
@@ -61,18 +61,18 @@ async def replay_verified(
             if task.done():
                 task.result()
         overridden = await walking
-        read = await replaying
+        passed = await replaying
     finally:
         for task in (replaying, walking):
             task.cancel()
         await asyncio.gather(replaying, walking, return_exceptions=True)
     if not overridden:
-        return Replayed(read)
+        return Replayed(passed)
     # Only when forced past problems: an intact log's heads number exactly the events
     # stored, and a comparison would only find those appended since the replay's last read.
     async with pool.acquire() as conn:
         numbered = sum((await event_reads.heads(conn)).seqs)
-    return Replayed(read, overridden, numbered)
+    return Replayed(passed, overridden, numbered)
 
 
 async def _walked_beside(pool: asyncpg.Pool, database_url: str, *, force: bool) -> tuple[str, ...]:

@@ -115,11 +115,36 @@ def _judge_of(stages: Sequence[Stage]) -> tuple[Stage | None, list[Stage], str |
     return judge, followers, None if judge else next(iter(wanted), None)
 
 
+@dataclass(frozen=True)
+class Pass:
+    """What a replay's pass did: the events it read (the log's, not only those taken), and
+    per consumer the events its stage refused."""
+
+    read: int
+    refused: dict[str, int]
+
+    def say_refused(self) -> None:
+        """Says what each stage refused, once per consumer, not once per event: what a replay
+        refuses, live processing refused too (unless a verdict changed, which the rebuild
+        says apart), each line read as news. For the caller to say once it committed the
+        pass: a rebuild then refused (a broken chain beside it, verdicts changed) committed
+        none of it, and a warning of refusals came before its error."""
+        for name, refused in self.refused.items():
+            if refused:
+                log.warning(
+                    "%s refused %s in the replay, as when they were first applied unless its"
+                    " verdicts changed; each refusal's reason is in deadLetters",
+                    name,
+                    plural(refused, "event"),
+                )
+
+
 async def replay(
     read_pool: asyncpg.Pool, stages: Sequence[Stage], batch_size: int | None = None
-) -> int:
+) -> Pass:
     """Applies the whole log, from its start, to every stage's consumer (emptied beforehand),
-    in one pass; returns how many events the pass read (the log's, not only those taken).
+    in one pass; returns how many events the pass read and what each stage refused
+    (`Pass.say_refused`, once the caller commits).
 
     `read_pool` serves the reads (not a stage's connection, so reading overlaps applying):
     one connection for the reader's reads, and one held through the pass for each record read
@@ -151,17 +176,7 @@ async def replay(
         if unreadable is not None and others is None:
             raise unreadable.exceptions[0] from None  # the reader's alone, said as it is
         raise
-    # Once per consumer, not once per event: what a replay refuses, live processing refused
-    # too (unless a verdict changed, which the rebuild says apart), each line read as news.
-    for name, refused in pipeline.refused.items():
-        if refused:
-            log.warning(
-                "%s refused %s in the replay, as when they were first applied unless its"
-                " verdicts changed; each refusal's reason is in deadLetters",
-                name,
-                plural(refused, "event"),
-            )
-    return reader.result()
+    return Pass(reader.result(), dict(pipeline.refused))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ Each is recorded in `chain_verifications`, and /healthz and /metrics report the 
 recorded by anyone, read when they answer: a process remembering only its own walks reported,
 after a restart onto an edited log, the walk made before the edit for up to the rest of the
 hour, and a failed `verify` or a rebuild refused for a broken chain did not show at all.
+What `verify --heads FILE` finds against an auditor's file is not the log's state and is not
+recorded here (cli/commands/event_log.py): a wrong file would mark the deployment broken.
 """
 
 from __future__ import annotations

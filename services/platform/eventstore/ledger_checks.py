@@ -178,11 +178,15 @@ async def unjudged(conn: Connection) -> list[tuple[str, str]]:
     )
     ledger, order = (0, 0) if counts is None else (int(counts[0]), int(counts[1]))
     if ledger > order:
+        # Two counts tell that the sets differ, not which side changed: a row added to the
+        # ledger, or one removed from the order (its seals, walked apart, name such a row
+        # unless the owner set the order's head back over the end it removed).
         found.append(
             (
                 f"ledger of {VERDICT_FROM}",
-                f"it holds {ledger} rows but its sealed recorded order names {order} events,"
-                " every one it claimed: rows were added to its ledger",
+                f"it holds {ledger} rows but its recorded order, which names every event it"
+                f" claimed, names {order}: rows were added to its ledger, or removed from its"
+                " recorded order",
             )
         )
     return found

@@ -96,7 +96,7 @@ async def walked(conn: Connection, orders: Sequence[RecordedOrder]) -> list[tupl
     """Each order's chains against their seals and heads (`claim_order_heads`): the first
     row of each chain that no longer matches, as (where, what), by consumer and partition.
     Rows naming an event not in the log are left to the ledgers' check (they have no
-    partition), but one that carries a seal still closes the block it ends (`_walk`)."""
+    partition), but each is tried in the chains it may be in (`_unlogged`)."""
     heads = {
         (r["consumer"], r["partition"]): (r["seq"], r["seal"])
         for r in await conn.fetch("SELECT consumer, partition, seq, seal FROM claim_order_heads")
@@ -156,12 +156,11 @@ def _walk(
     rows: Sequence[asyncpg.Record],
 ) -> None:
     """A batch of `consumer`'s rows, each to its partition's walk. A row whose event is no
-    longer in the log has no partition: if it carries a seal, it is given to the chain whose
-    block it ends (a partition the seal names, one hash per partition), else left out."""
+    longer in the log has no partition: it is offered to each of the consumer's chains
+    (`_unlogged`)."""
     for row in rows:
         if row["partition"] is None:
-            if row["seal"] is not None:
-                _sealing_unlogged(walks, consumer, row)
+            _unlogged(walks, consumer, row)
             continue
         key = (consumer, row["partition"])
         if (walk := walks.get(key)) is None:
@@ -169,14 +168,24 @@ def _walk(
         walk.check(row["seq"], row["event_id"], row["seal"])
 
 
-def _sealing_unlogged(
+def _unlogged(
     walks: dict[tuple[str, int], order_seals.OrderWalk], consumer: str, row: asyncpg.Record
 ) -> None:
-    """The chain of `consumer` whose block `row` (sealed, its event not in the log) ends, if
-    any, its block closed: its last event removed from the log left its order sealed as it
-    stood, not rows inserted after the last seal."""
+    """A row of `consumer` whose event is no longer in the log, to the chain it may be in.
+    Sealed, it closes the block whose seal it matches, if any (a hash per partition): a
+    partition's last event removed from the log left its order sealed as it stood, not rows
+    inserted after the last seal. Unsealed, every chain holds its open block both with it and
+    without it (OrderWalk.may_hold_unlogged), and the next seal of the chain it was in
+    settles it: any other event removed from the log left its block, as the order stands,
+    matching its seal, where leaving the row out broke it. What was removed is the log's to
+    name (its chain, the ledgers' check), not the order's."""
     for partition in range(chain.PARTITIONS):
         key = (consumer, partition)
+        if row["seal"] is None:
+            walks.setdefault(key, order_seals.OrderWalk(*key)).may_hold_unlogged(
+                row["seq"], row["event_id"]
+            )
+            continue
         walk = walks.get(key) or order_seals.OrderWalk(*key)
         if walk.sealed_by_unlogged(row["seq"], row["event_id"], row["seal"]):
             walks[key] = walk

@@ -69,42 +69,84 @@ def sealing(
            )"""
 
 
+# The ways a chain's open block may stand that one walk holds: its rows as logged, and with
+# rows whose events left the log (of no known partition) taken in or not, one way more per
+# such row and way (2**5: five such rows within one block are told apart exactly; past that,
+# the newest are tried first, and a block whose rows are not among the ways held is named).
+MAX_WAYS = 32
+
+
+@dataclass
+class _Block:
+    """Rows since a chain's last seal, as their seal so far, their first row and number."""
+
+    first: tuple[int, str] | None = None
+    rows: int = 0
+    digest: hashlib._Hash = field(default_factory=hashlib.sha256, repr=False)
+
+    def add(self, opening: str, seq: int, event_id: str) -> None:
+        """The row (seq, event_id) after the rows so far; `opening`: what a block's seal
+        hashes before its first row (the seal before it, the consumer, the partition)."""
+        if self.first is None:
+            self.first = (seq, event_id)
+            self.digest = hashlib.sha256(f"{opening}{_row(seq, event_id)}".encode())
+        else:
+            self.digest.update(f",{_row(seq, event_id)}".encode())
+        self.rows += 1
+
+    def copy(self) -> _Block:
+        return _Block(self.first, self.rows, self.digest.copy())
+
+
 @dataclass
 class OrderWalk:
     """One (consumer, partition) chain's walk, in seq order; `problem` is the first found,
     as (where, what). The rows since the last seal are held as their seal so far (sha256
     over the seal before, the consumer, the partition and their `seq:event_id` list, as
     `sealing` writes it), with the first row and their number: rows inserted after the last
-    seal may be any number, and the walk holds none of them."""
+    seal may be any number, and the walk holds none of them.
+
+    A row whose event is no longer in the log has no partition to be walked in: it may be
+    any chain's. Left out, the block it was in no longer matched its seal, and the order was
+    named as edited where the log's removal explained it all. So each chain also holds the
+    ways its open block would stand with such rows in it (`blocks`, the first: as logged),
+    and a seal any of them matches closes the block."""
 
     consumer: str
     partition: int
     seq: int = 0  # the last sealed row's
     link: str = GENESIS
     problem: tuple[str, str] | None = None
-    first: tuple[int, str] | None = None  # the first row since the last seal
-    rows: int = 0  # since the last seal
-    digest: hashlib._Hash = field(default_factory=hashlib.sha256, repr=False)
+    blocks: list[_Block] = field(default_factory=lambda: [_Block()])
 
     def check(self, seq: int, event_id: str, sealed: str | None) -> None:
         if self.problem is not None:
             return
-        if self.first is None:
-            self.first = (seq, event_id)
-            self.digest = self._opened(seq, event_id)
-        else:
-            self.digest.update(f",{_row(seq, event_id)}".encode())
-        self.rows += 1
+        opening = self._opening()
+        for block in self.blocks:
+            block.add(opening, seq, event_id)
         if sealed is None:
             return
-        if sealed != self.digest.hexdigest():
-            self.problem = (
-                self._where(self.first),
-                f"the rows from here to order row {seq} no longer match their seal: rows were"
-                " edited, removed, inserted or reordered",
-            )
+        if any(block.digest.hexdigest() == sealed for block in self.blocks):
+            self._closed(seq, sealed)
             return
-        self.seq, self.link, self.first, self.rows = seq, sealed, None, 0
+        first = self.blocks[0].first
+        assert first is not None  # a row was just added to it
+        self.problem = (
+            self._where(first),
+            f"the rows from here to order row {seq} no longer match their seal: rows were"
+            " edited, removed, inserted or reordered",
+        )
+
+    def may_hold_unlogged(self, seq: int, event_id: str) -> None:
+        """A row without a seal whose event is no longer in the log (of no known partition):
+        the open block is held both with it and without it."""
+        if self.problem is not None:
+            return
+        taken = [block.copy() for block in self.blocks]
+        for block in taken:
+            block.add(self._opening(), seq, event_id)
+        self.blocks = [self.blocks[0], *taken, *self.blocks[1:]][:MAX_WAYS]
 
     def sealed_by_unlogged(self, seq: int, event_id: str, sealed: str) -> bool:
         """Whether a sealed row whose event is no longer in the log (so of no known
@@ -113,31 +155,33 @@ class OrderWalk:
         the rows before it read as rows inserted past the last seal."""
         if self.problem is not None:
             return False
-        if self.first is None:
-            digest = self._opened(seq, event_id)
-        else:
-            digest = self.digest.copy()
-            digest.update(f",{_row(seq, event_id)}".encode())
-        if digest.hexdigest() != sealed:
-            return False
-        self.seq, self.link, self.first, self.rows = seq, sealed, None, 0
-        return True
+        for block in self.blocks:
+            ended = block.copy()
+            ended.add(self._opening(), seq, event_id)
+            if ended.digest.hexdigest() == sealed:
+                self._closed(seq, sealed)
+                return True
+        return False
 
-    def _opened(self, seq: int, event_id: str) -> hashlib._Hash:
-        """A block's seal so far, of its first row (seq, event_id)."""
-        return hashlib.sha256(
-            f"{self.link}|{self.consumer}|{self.partition}|{_row(seq, event_id)}".encode()
-        )
+    def _opening(self) -> str:
+        """What a block's seal hashes before its first row."""
+        return f"{self.link}|{self.consumer}|{self.partition}|"
+
+    def _closed(self, seq: int, sealed: str) -> None:
+        self.seq, self.link, self.blocks = seq, sealed, [_Block()]
 
     def end(self, head: tuple[int, str]) -> None:
-        """After the chain's last row: the head records its last seal."""
+        """After the chain's last row: the head records its last seal. Rows of events no
+        longer in the log after it are left to the ledgers' check, as they stand."""
         if self.problem is not None:
             return
-        if self.first is not None:
+        logged = self.blocks[0]
+        if logged.first is not None:
             self.problem = (
-                self._where(self.first),
-                f"it and the {self.rows - 1} row(s) after it are not sealed as they stand: rows"
-                " were inserted after the last sealed one, or the row sealing them was removed",
+                self._where(logged.first),
+                f"it and the {logged.rows - 1} row(s) after it are not sealed as they stand:"
+                " rows were inserted after the last sealed one, or the row sealing them was"
+                " removed",
             )
         elif head != (self.seq, self.link):
             self.problem = (

@@ -68,10 +68,15 @@ class Problem:
 @dataclass(frozen=True)
 class Verification:
     events: int
+    # What the log and the deployment's own records say: its chains, its recorded walks'
+    # heads, its ledgers and orders. `intact` and what is recorded for /healthz.
     problems: tuple[Problem, ...]
     # partition → its last event's seq and chain hash: what an auditor records elsewhere
     heads: dict[int, tuple[int, str]] = field(default_factory=dict)
     checked_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    # Heads an auditor gave (`verify --heads`) no longer on the chain: the auditor's to judge,
+    # apart from `problems`, since only the auditor can say the file is the one they kept.
+    kept_lost: tuple[Problem, ...] = ()
 
     @property
     def intact(self) -> bool:
@@ -89,7 +94,9 @@ class _Unlinked:
     where: str
     version: int
 
-    def settled(self, followed: bool) -> Problem:
+    def settled(self, followed: bool, *, by_head: bool = False) -> Problem:
+        """`followed`: whether the row after it (`by_head`: the partition's head, when it is
+        the last) still records its chain hash."""
         if not followed:
             return Problem(
                 self.where,
@@ -102,10 +109,13 @@ class _Unlinked:
                 "its recorded_at was changed after it was recorded (or its content, with its"
                 " content_hash)"
             )
-        return Problem(
-            self.where,
-            f"{changed}: the event after it still follows it, but its own link no longer holds",
+        # The last row has no event after it: the head, which records its chain hash, does.
+        follower = (
+            "the partition's head still records it"
+            if by_head
+            else "the event after it still follows it"
         )
+        return Problem(self.where, f"{changed}: {follower}, but its own link no longer holds")
 
 
 @dataclass
@@ -135,7 +145,8 @@ class _Walk:
     def end(self, head: tuple[int, str]) -> None:
         """After the partition's last row: the head records its seq and chain hash."""
         if self.unlinked is not None:
-            self.problem, self.unlinked = self.unlinked.settled(head == (self.seq, self.link)), None
+            followed = head == (self.seq, self.link)
+            self.problem, self.unlinked = self.unlinked.settled(followed, by_head=True), None
 
     def _links(self, row: asyncpg.Record) -> bool:
         """Whether `row` is linked to the chain as it stands, by its own version's formula."""
@@ -224,7 +235,7 @@ async def verify(
     """Walks every partition's chain and checks the heads and ledgers, in one snapshot;
     `progress` is told how many more events were checked, page by page. The heads every
     recorded walk saw must still be on the chain, and those `kept` outside the database
-    (an earlier `verify`'s) too."""
+    (an earlier `verify`'s) too: those are found apart (`kept_lost`), not as the log's."""
     total = 0
     walks = [_Walk(p) for p in range(chain.PARTITIONS)]
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
@@ -241,8 +252,7 @@ async def verify(
             outside = await conn.fetch(_OUTSIDE, chain.PARTITIONS)
             # Counted per partition by hashing, not sorting: as many rows as recorded heads.
             lost = await walked_heads.recorded_lost(conn)
-            if kept is not None:
-                lost += await walked_heads.kept_lost(conn, kept)
+            kept_lost = [] if kept is None else await walked_heads.kept_lost(conn, kept)
         problems = [w.problem for w in walks if w.problem is not None]
         problems += [_outside(row) for row in outside]
         problems += _heads(heads, walks)
@@ -252,7 +262,12 @@ async def verify(
         problems += [Problem(*found) for found in await ledger_checks.unjudged(conn)]
         problems += [Problem(*found) for found in await ledger_checks.offsets_past_heads(conn)]
         problems += [Problem(*found) for found in await order_pages.walked(conn, orders)]
-    return Verification(total, tuple(problems), {w.partition: (w.seq, w.link) for w in walks})
+    return Verification(
+        total,
+        tuple(problems),
+        {w.partition: (w.seq, w.link) for w in walks},
+        kept_lost=tuple(Problem(*found) for found in kept_lost),
+    )
 
 
 async def _checked_pages(conn: Connection, walk: _Walk) -> AsyncIterator[int]:

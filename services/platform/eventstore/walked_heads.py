@@ -59,8 +59,11 @@ class UnreadableHeads(ValueError):
     """Heads given that are not as `verify` prints them."""
 
 
-# A head as `verify` prints it (cli/commands/event_log.py).
-_HEAD = re.compile(r"\s*partition (\d+) seq (\d+) head ([0-9a-f]{64})\s*")
+# A head as `verify` prints it (cli/commands/event_log.py); numbers of bounded length, which
+# `int` takes (it refuses thousands of digits with a ValueError of its own).
+_HEAD = re.compile(r"\s*partition (\d{1,9}) seq (\d{1,30}) head ([0-9a-f]{64})\s*")
+# The greatest seq: the column is a bigint, which a seq past it would fail to be compared as.
+_LAST_SEQ = 2**63 - 1
 
 
 def read_kept(text: str, source: str) -> KeptHeads:
@@ -75,6 +78,11 @@ def read_kept(text: str, source: str) -> KeptHeads:
             raise UnreadableHeads(
                 f"{source}, line {number}, is not a head as verify prints it"
                 f" ('partition N seq S head H', N below {chain.PARTITIONS}): {line[:80]!r}"
+            )
+        if int(found[2]) > _LAST_SEQ:
+            raise UnreadableHeads(
+                f"{source}, line {number}, names seq {found[2]}, past any seq of the log"
+                f" (at most {_LAST_SEQ}): it is not a head as verify prints it"
             )
         heads[int(found[1])] = (int(found[2]), found[3])
     if not heads:
