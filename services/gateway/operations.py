@@ -11,6 +11,7 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
+from services.events.catalog import EVENT_TYPES
 from services.gateway.execution.permissions import AUDITORS
 from services.platform.consuming import dead_letters
 from services.platform.eventstore import event_queries
@@ -157,16 +158,54 @@ class EventConnection:
 
 @strawberry.type
 class OperationsQuery:
-    @strawberry.field(description="What could not be accepted or applied, newest first.")
+    @strawberry.field(
+        description="What could not be accepted or applied, newest first (by when it was"
+        " recorded); only what every filter given lets through."
+    )
     async def dead_letters(
-        self, info: Info, first: Annotated[int, First500] = 50, after: After = None
+        self,
+        info: Info,
+        first: Annotated[int, First500] = 50,
+        after: After = None,
+        vendor_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only the letters whose input names this vendor (`vendorId`),"
+                " input refused at ingest included, which no vendor's `events` shows."
+            ),
+        ] = None,
+        stage: Annotated[
+            StageName | None,
+            strawberry.argument(description="Only those refused here: at ingest, or by a service."),
+        ] = None,
+        event_type: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only those of this event type (a catalog entry, e.g."
+                " contract.awarded)."
+            ),
+        ] = None,
+        recorded_from: Annotated[
+            dt.datetime | None,
+            strawberry.argument(
+                description="Only those recorded at this moment or later (with its UTC offset)."
+            ),
+        ] = None,
+        recorded_before: Annotated[
+            dt.datetime | None,
+            strawberry.argument(
+                description="Only those recorded before this moment (with its UTC offset)."
+            ),
+        ] = None,
     ) -> Connection[DeadLetter]:
         limit = page_size(first, MAX_PAGE)
+        filters = _letter_filters(vendor_id, stage, event_type, recorded_from, recorded_before)
         async with info.context.pool.acquire() as conn:
             before = cursor_position("dead_letters", after)
-            letters = await dead_letters.latest(conn, limit + 1, before)
-            # Counted only when asked: a count reads every letter (0.2 s at a million).
-            total = await dead_letters.count(conn) if total_count_asked(info) else 0
+            letters = await dead_letters.latest(conn, limit + 1, before, filters)
+            # Counted only when asked: a count reads every matching letter (0.2 s at a
+            # million) but without a filter or with a stage alone (their tallies).
+            total = await dead_letters.count_of(conn, filters) if total_count_asked(info) else 0
         nodes = [DeadLetter.of(d) for d in letters[:limit]]
         return Connection.of(
             nodes,
@@ -264,3 +303,31 @@ class OperationsQuery:
             raise InvalidArgument(f"eventId: {event_id!r} is not an event id (a UUID)") from None
         async with info.context.pool.acquire() as conn:
             return await status_of(conn, wanted, info.context.handled_by)
+
+
+def _letter_filters(
+    vendor_id: strawberry.ID | None,
+    stage: StageName | None,
+    event_type: str | None,
+    recorded_from: dt.datetime | None,
+    recorded_before: dt.datetime | None,
+) -> dead_letters.Filters:
+    """`deadLetters`' filters, refused with the argument's name where none could match: a
+    letter names a catalog type or none, and a range must be one."""
+    if event_type is not None and event_type not in EVENT_TYPES:
+        raise InvalidArgument(
+            f"eventType: unknown event type {event_type!r}; known types are"
+            f" {', '.join(EVENT_TYPES)}"
+        )
+    if recorded_from and recorded_before and recorded_before <= recorded_from:
+        raise InvalidArgument(
+            f"recordedBefore: {recorded_before.isoformat()} is not after recordedFrom"
+            f" ({recorded_from.isoformat()}): no letter was recorded in between"
+        )
+    return dead_letters.Filters(
+        vendor_id=str(vendor_id) if vendor_id is not None else None,
+        stage=stage.value if stage else None,
+        event_type=event_type,
+        recorded_from=recorded_from,
+        recorded_before=recorded_before,
+    )

@@ -116,7 +116,6 @@ EXPECTED_QUERIES: dict[str, set[Role]] = {
 # Node types some roles may not read at all, by id either → the root queries serving them.
 RESTRICTED_NODES = {
     "LoggedEvent": ("events", "auditTrail"),
-    "DeadLetter": ("deadLetters",),
     "ImportReport": ("imports", "importReport"),
     "Alert": ("alerts",),
     "Watchlist": ("watchlists",),

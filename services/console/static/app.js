@@ -4,6 +4,7 @@ import { render } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { filtersOf } from "./address.js";
 import { accessRules, ApiRefusal, graphql, mayUse } from "./api.js";
+import { VendorDeadLettersScreen } from "./deadletters.js";
 import { fetchFile } from "./downloads.js";
 import { html } from "./html.js";
 import { keepLanguage, LANGUAGES, storedLanguage, translator } from "./i18n.js";
@@ -34,6 +35,7 @@ const PAGES = [
   { route: "vendor", label: "page.vendor", needs: ["vendor"], view: VendorScreen },
   { route: "risk-vendor", label: "page.riskVendor", needs: ["vendor", "riskHistory"], view: RiskVendorScreen },
   { route: "migration-plan", label: "page.migrationPlan", needs: ["migrationPlan"], view: MigrationPlanScreen },
+  { route: "dead-letters", label: "page.deadLetters", needs: ["deadLetters"], view: VendorDeadLettersScreen },
 ];
 
 // The screen's route, its argument (what it names: `#/vendor/<id>`) and the filters of a list

@@ -5,6 +5,7 @@
 // recorded it; a link to its risk (riskvendor.js).
 import { useEffect, useState } from "preact/hooks";
 import { BarPeriod } from "./barperiod.js";
+import { deadLettersLink, Reasons, refusalReasons } from "./deadletters.js";
 import { html } from "./html.js";
 import { amountText, DateText, InstantText } from "./i18n.js";
 import { Candidates, FIND_VENDOR, searchLink, vendorLink } from "./search.js";
@@ -334,7 +335,7 @@ function Contracts({ t, language, contracts }) {
   </section>`;
 }
 
-function Timeline({ t, language, events }) {
+function Timeline({ t, language, events, reasons }) {
   return html`<section aria-labelledby="timeline-title">
     <h3 id="timeline-title">${t("vendor.timeline", { count: events.totalCount })}</h3>
     ${events.totalCount > events.edges.length
@@ -353,6 +354,7 @@ function Timeline({ t, language, events }) {
           ${node.refusedBy.length
             ? html`<div class="refused" role="note">
                 ${t("timeline.refused", { stages: node.refusedBy.map((stage) => t(`stage.${stage}`)).join(", ") })}
+                <${Reasons} t=${t} letters=${reasons[node.eventId]} />
               </div>`
             : null}
           <div class="recorder">
@@ -387,17 +389,22 @@ export function VendorScreen({ session, argument }) {
   const read = useRead(argument || null, async () => {
     const { vendor, today } = await api(VENDOR, { vendorId: argument });
     const events = vendor && may(["events"]) ? (await api(TIMELINE, { vendorId: argument })).events : null;
+    const refused = (events?.edges ?? []).filter(({ node }) => node.refusedBy.length).map(({ node }) => node.eventId);
+    const reasons = await refusalReasons(api, refused);
     const bars = vendor && may(["bidEligibility"]) ? await barsOf(api, vendor, today) : null;
-    return { vendor, today, events, bars };
+    return { vendor, today, events, reasons, bars };
   });
   if (!argument) return html`<p role="alert">${t("vendor.noneNamed")}</p>`;
   if (read.refused) return html`<${Refusal} t=${t} messages=${read.refused} />`;
   if (read.value === undefined) return html`<p aria-live="polite">${t("loading")}</p>`;
-  const { vendor, today, events, bars } = read.value;
+  const { vendor, today, events, reasons, bars } = read.value;
   if (vendor === null) return html`<p role="alert">${t("vendor.unknown", { id: argument })}</p>`;
   return html`<h2>${vendor.legalName} <small class="id">${vendor.vendorId}</small></h2>
     ${may(["riskScore", "riskHistory"])
       ? html`<p><a href=${riskLink(vendor.vendorId)}>${t("vendor.risk")}</a></p>`
+      : null}
+    ${may(["deadLetters"])
+      ? html`<p><a href=${deadLettersLink(vendor.vendorId)}>${t("vendor.deadLetters")}</a></p>`
       : null}
     <${Names} t=${t} language=${language} vendor=${vendor} />
     <${Affiliates} t=${t} language=${language} affiliates=${vendor.affiliates} />
@@ -410,5 +417,5 @@ export function VendorScreen({ session, argument }) {
       affiliated=${vendor.affiliates.length > 0}
     />
     <${Contracts} t=${t} language=${language} contracts=${vendor.contracts} />
-    ${events ? html`<${Timeline} t=${t} language=${language} events=${events} />` : null}`;
+    ${events ? html`<${Timeline} t=${t} language=${language} events=${events} reasons=${reasons} />` : null}`;
 }

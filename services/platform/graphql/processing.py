@@ -19,7 +19,7 @@ from services.platform.graphql.context import Info
 from services.platform.graphql.descriptions import described_enum
 from services.platform.graphql.nodes import Key, Node, in_key_order
 from services.platform.postgres.database import Connection
-from services.platform.security.access import DEAD_LETTER_READERS, reads_dead_letters
+from services.platform.security.access import reads_dead_letters
 
 WAIT_SECONDS = 10.0
 _POLL_SECONDS = 0.1
@@ -79,6 +79,10 @@ class DeadLetter(Node):
     event_type: str | None = strawberry.field(
         description="The event's type, when the input got as far as naming one."
     )
+    vendor_id: strawberry.ID | None = strawberry.field(
+        description="The vendor the event is about, when the input names one (a vendor id in"
+        " its envelope, though the rest was refused); null for input too broken to say."
+    )
     recorded_at: dt.datetime = strawberry.field(
         description="When it was dead-lettered (with its UTC offset)."
     )
@@ -96,18 +100,21 @@ class DeadLetter(Node):
     )
 
     node_key_names = ("deadLetterId",)
-    # As the root `deadLetters`: the store may hold any agency's records. (Others meet the
-    # dead letters of the events they follow in `eventStatus`, without `raw`.)
-    node_readers = DEAD_LETTER_READERS
 
     def node_key(self) -> Key:
         return (str(self.dead_letter_id),)
 
     @classmethod
     async def resolve_nodes(cls, info: Info, keys: Sequence[Key]) -> list[DeadLetter | None]:
+        # As the queries that serve letters: the root `deadLetters` every letter to those who
+        # may read dead letters, `eventStatus` to any role the letters of an event (`raw`
+        # null but to those readers, as everywhere). A letter naming no event is in no
+        # event's status: null to the others, as another agency's plan is to a system owner.
+        readers = reads_dead_letters(info.context.principal)
         async with info.context.pool.acquire() as conn:
             letters = await dead_letters.named(conn, [int(n) for (n,) in keys])
-        return in_key_order({(str(n),): cls.of(d) for n, d in letters.items()}, keys)
+        shown = {(str(n),): cls.of(d) for n, d in letters.items() if readers or d.event_id}
+        return in_key_order(shown, keys)
 
     @classmethod
     def of(cls, letter: dead_letters.StoredDeadLetter) -> DeadLetter:
@@ -118,6 +125,7 @@ class DeadLetter(Node):
             stored_raw=letter.raw,
             event_id=strawberry.ID(str(letter.event_id)) if letter.event_id else None,
             event_type=letter.event_type,
+            vendor_id=strawberry.ID(letter.vendor_id) if letter.vendor_id else None,
             recorded_at=letter.recorded_at,
             overturned=letter.overturned,
         )
