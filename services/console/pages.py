@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 
+import iso4217
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -29,6 +30,9 @@ PAGE_PATH = "/"
 ASSETS_PREFIX = "/console/"
 # What the console reads to decide which screens a role sees (generated, not a file).
 ACCESS_PATH = f"{ASSETS_PREFIX}access.json"
+# The digits of each currency's minor unit (ISO 4217, as the API's amounts count in it), so
+# that an amount is shown in its currency's units (generated, not a file: one source).
+CURRENCIES_PATH = f"{ASSETS_PREFIX}currencies.json"
 
 MEDIA_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -87,6 +91,15 @@ def content_security_policy(page: bytes) -> str:
     )
 
 
+def minor_units() -> str:
+    """ISO 4217's currencies of payment with the digits of their minor unit, as JSON: {"JPY":
+    0, "USD": 2, "KWD": 3, …} (gold, special drawing rights and the like have none: left
+    out, and shown in the unit given)."""
+    return json.dumps(
+        {c.code: c.exponent for c in iso4217.Currency if c.exponent is not None}, sort_keys=True
+    )
+
+
 def console_routes(
     queries: Mapping[str, Collection[str]], mutations: Mapping[str, Collection[str]]
 ) -> list[Route]:
@@ -111,6 +124,7 @@ def console_routes(
         }
     )
     files[ACCESS_PATH] = Asset(access.encode(), MEDIA_TYPES[".json"])
+    files[CURRENCIES_PATH] = Asset(minor_units().encode(), MEDIA_TYPES[".json"])
 
     async def serve_page(_: Request) -> Response:
         return Response(page.body, media_type=page.media_type, headers=headers)

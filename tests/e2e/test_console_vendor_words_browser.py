@@ -90,3 +90,52 @@ def test_a_vendor_barred_at_one_agency_is_said_barred_there(
             "内部番号: V0042",
             "識別番号（city_vendor_code）: C77",
         ]
+
+
+def test_a_contract_s_amount_is_shown_in_its_currency_s_units(
+    embedded: System, tmp_path: Path
+) -> None:
+    """The API counts an amount in its currency's smallest unit (ISO 4217): a US$1,000,000
+    contract is 100000000 cents, which the page showed as "100,000,000 USD"."""
+    awards = [
+        example("contract.awarded", contract_id=contract_id, amount=amount, currency=currency)
+        for contract_id, amount, currency in (
+            ("c-yen", 128_000_000, "JPY"),
+            ("c-dollars", 100_000_000, "USD"),
+            ("c-dinars", 1_234_567, "KWD"),  # three digits of fils
+        )
+    ]
+    lines = [
+        envelope_now("vendor.registered", REGISTERED, VENDOR),
+        *(envelope_now("contract.awarded", award, VENDOR) for award in awards),
+    ]
+    events = tmp_path / "events.jsonl"
+    events.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
+    embedded.publish(events)
+    query = f'{{ vendor(vendorId: "{VENDOR}") {{ contracts {{ totalCount }} }} }}'
+    wait_until(
+        lambda: (
+            (embedded.client.data(query)["vendor"] or {}).get("contracts", {}).get("totalCount")
+            == 3
+        ),
+        "the contracts recorded",
+    )
+    with console_chromium() as chrome:
+        chrome.get(f"{origin(embedded)}/")
+        sign_in_with(chrome, principals.token(Role.PROCUREMENT_OFFICER))
+        shown(chrome, ".who")
+        chrome.execute_script(f"location.hash = '#/vendor/{VENDOR}';")
+        shown(chrome, "table.contracts")
+
+        def amounts() -> dict[str, str]:
+            rows = chrome.find_elements(By.CSS_SELECTOR, "table.contracts tbody tr")
+            cells = [row.find_elements(By.TAG_NAME, "td") for row in rows]
+            return {cell[0].text: cell[5].text for cell in cells}
+
+        assert amounts() == {
+            "c-yen": "128,000,000 JPY",
+            "c-dollars": "1,000,000.00 USD",
+            "c-dinars": "1,234.567 KWD",
+        }
+        in_japanese(chrome)
+        until(chrome, lambda c: amounts()["c-dollars"] == "1,000,000.00 USD", "in Japanese")

@@ -130,7 +130,7 @@ async def test_the_page_and_every_file_it_loads_are_served_offline_with_their_me
     # Nothing in the package's console goes unused, and nothing used is missing.
     files = {f"/console/{p.relative_to(STATIC)}" for p in STATIC.rglob("*") if p.is_file()}
     documents = {f for f in files if f.endswith((".md", ".txt", ".html"))}
-    assert set(served) - {pages.ACCESS_PATH} == files - documents
+    assert set(served) - {pages.ACCESS_PATH, pages.CURRENCIES_PATH} == files - documents
 
 
 async def test_the_console_is_told_which_roles_may_use_the_queries_the_api_restricts(
