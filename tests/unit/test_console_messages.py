@@ -38,6 +38,9 @@ ENUM_LABELS = {
     "migration.solver": "SolverStatus",
     "migration.trigger": "MigrationTrigger",
     "migration.early": "EarlyCutover",
+    "alertChange": "AlertChange",
+    "alertWhy": "AlertChange",
+    "webhookState": "WebhookDeliveryState",
 }
 
 

@@ -3,6 +3,7 @@
 import { render } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { filtersOf } from "./address.js";
+import { AlertsScreen } from "./alerts.js";
 import { accessRules, ApiRefusal, graphql, mayUse } from "./api.js";
 import { VendorDeadLettersScreen } from "./deadletters.js";
 import { fetchFile } from "./downloads.js";
@@ -18,6 +19,7 @@ import { ScreeningScreen } from "./screening.js";
 import { LINK_PREFIX, claims, forgetToken, keepToken, storedToken, takeLinkToken, useTokenEnd } from "./session.js";
 import { SignIn } from "./signin.js";
 import { VendorScreen, VendorSearchScreen } from "./vendors.js";
+import { WatchlistsScreen } from "./watchlists.js";
 
 // Every screen: its route, its label, the API's root fields it needs (a role that may not
 // use them does not see it).
@@ -29,6 +31,10 @@ const SCREENS = [
   { route: "migration", label: "nav.migration", needs: ["migrationPlans"], view: MigrationScreen },
   // A screen of those who act: shown to a role only if the API lets it record there too.
   { route: "sanctions", label: "nav.sanctions", needs: ["proposeSuspension", "imposeSanction"], view: SanctionsScreen },
+  // An agency's alerts and watchlists: read by every role that may check eligibility; the
+  // acknowledgement and the save are disabled, with why, for those that may not record them.
+  { route: "alerts", label: "nav.alerts", needs: ["alerts"], view: AlertsScreen },
+  { route: "watchlists", label: "nav.watchlists", needs: ["watchlists"], view: WatchlistsScreen },
 ];
 // Pages reached from a screen, not listed in the navigation.
 const PAGES = [

@@ -15,10 +15,11 @@ import { DateText, InstantText, oneDecimal } from "./i18n.js";
 import { useLiveStatus, useReloadOnConnect, useSubscription } from "./live.js";
 import { useLatestOnly } from "./reads.js";
 import { Refusal } from "./signin.js";
+import { MOST_NAMED, vendorNames } from "./vendornames.js";
 
 export const BANDS = ["LOW", "MEDIUM", "HIGH", "CRITICAL"];
-// At most as many rows as one request may name vendors by alias (the API allows 30 aliases).
-const BOARD_SIZE = 25;
+// At most as many rows as one request may name vendors by alias (vendornames.js).
+const BOARD_SIZE = MOST_NAMED;
 const FEED_SIZE = 20;
 
 const BOARD = `query ConsoleRiskBoard($first: Int!, $agency: String, $band: RiskBand) {
@@ -33,23 +34,15 @@ const ELIGIBILITY = `subscription ConsoleEligibilityChanges {
   eligibilityChanges { eventId vendorId asOf eligible eligibleAgainOn reasons { sanctionId kind } }
 }`;
 
-// The vendors' legal names in one request: riskiestVendors gives ids only.
-function namesQuery(count) {
-  const variables = Array.from({ length: count }, (_, i) => `$v${i}: ID!`).join(", ");
-  const fields = Array.from({ length: count }, (_, i) => `v${i}: vendor(vendorId: $v${i}) { legalName }`);
-  return `query ConsoleRiskBoardNames(${variables}) { ${fields.join(" ")} }`;
-}
-
 async function boardOf(api, filters) {
   const { riskiestVendors } = await api(BOARD, {
     first: BOARD_SIZE,
     agency: filters.agency || null,
     band: filters.band || null,
   });
-  if (riskiestVendors.length === 0) return [];
-  const ids = Object.fromEntries(riskiestVendors.map((row, i) => [`v${i}`, row.vendorId]));
-  const names = await api(namesQuery(riskiestVendors.length), ids);
-  return riskiestVendors.map((row, i) => ({ ...row, legalName: names[`v${i}`]?.legalName ?? null }));
+  // The vendors' legal names in one request: riskiestVendors gives ids only.
+  const names = await vendorNames(api, riskiestVendors.map((row) => row.vendorId));
+  return riskiestVendors.map((row) => ({ ...row, legalName: names.get(row.vendorId) ?? null }));
 }
 
 export function riskLink(vendorId) {
