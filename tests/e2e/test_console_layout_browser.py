@@ -167,6 +167,11 @@ def test_every_screen_fits_a_phone_a_tablet_and_1280_px_and_a_keyboard_signs_in_
                 "Migration plan",
             ),
             "sanctions": ("#/sanctions", "#impose-payload-startsOn", "Sanctions"),
+            "vendor B's incidents": (
+                f"#/incidents/{case_b.VENDOR}",
+                "#report-incident-payload-incidentId",
+                "Incidents",
+            ),
         }
         for page, (route, ready, title) in pages.items():
             chrome.get(f"{origin(embedded)}/{route}")

@@ -38,6 +38,11 @@ ENUM_LABELS = {
     "migration.solver": "SolverStatus",
     "migration.trigger": "MigrationTrigger",
     "migration.early": "EarlyCutover",
+    "incidentStatus": "IncidentStatus",
+    "incidentKind": "IncidentKind",
+    "severity": "Severity",
+    "leak": "LeakFinding",
+    "controlFailure": "ControlFailure",
 }
 
 
