@@ -3,7 +3,8 @@ reports a data-loss incident on its agency's contract of a vendor (a choice not 
 its field; another agency's contract is refused by the API at the contract's field, focus on
 it) and sees it listed as reported, with what it adds to the vendor's risk score; a risk
 analyst records the investigation's findings and closes it, and the page says how the score
-moved each time, as the API scores it. A role that may not report sees the form disabled and why.
+moved each time, as the API scores it. A report whose answer was lost, sent again, is recorded
+once (its idempotency key). A role that may not report sees the form disabled and why.
 
 Each page is checked by axe-core and saved as a screenshot under test-artifacts/console/."""
 
@@ -248,3 +249,57 @@ def test_a_role_that_may_not_report_sees_the_form_disabled_and_why(
         assert why.startswith("Read only: your role (auditor) may not report incidents"), why
         assert not chrome.find_element(By.CSS_SELECTOR, f"#{REPORT} button").is_enabled()
         screenshot(chrome, "auditor-incidents-read-only")
+
+
+# Run in the page before the console: the first report's answer is lost after the API recorded
+# it (a connection dropped on the way back), as the browser says a network failure.
+ANSWER_LOST = """
+const realFetch = window.fetch;
+window.lostAnswers = 0;
+window.fetch = async (url, init) => {
+  const response = await realFetch(url, init);
+  if (window.lostAnswers === 0 && String(init?.body ?? "").includes("ConsoleReportIncident")) {
+    window.lostAnswers += 1;
+    throw new TypeError("Failed to fetch");
+  }
+  return response;
+};
+"""
+
+
+def test_a_report_sent_again_after_its_answer_was_lost_is_recorded_once(
+    embedded: System, tmp_path: Path
+) -> None:
+    the_vendor_with_two_agencies_contracts(embedded, tmp_path)
+    owner = principals.token(Role.SYSTEM_OWNER, agencies=(OURS,))
+    with console_chromium() as chrome:
+        chrome.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": ANSWER_LOST})
+        chrome.get(f"{origin(embedded)}/#/incidents/{VENDOR}")
+        sign_in_with(chrome, owner)
+        shown(chrome, f"#{REPORT}-payload-incidentId")
+        fill_at_once(
+            chrome,
+            {
+                f"{REPORT}-payload-incidentId": INCIDENT,
+                f"{REPORT}-payload-occurredOn": "2026-01-05",
+                f"{REPORT}-payload-reportedOn": "2026-01-06",
+                f"{REPORT}-payload-contractId": OUR_CONTRACT,
+                f"{REPORT}-payload-description": "A USB memory of resident data was lost.",
+            },
+        )
+        Select(chrome.find_element(By.ID, f"{REPORT}-payload-kind")).select_by_value("DATA_LOSS")
+        Select(chrome.find_element(By.ID, f"{REPORT}-payload-severity")).select_by_value("LOW")
+        submit(chrome, REPORT)
+        assert shown(chrome, f"#{REPORT} .refusal").startswith("No answer:")
+        # Sent again as it was: the API answers with the event the first one recorded (it
+        # had refused a second report under the id: "already on record").
+        submit(chrome, REPORT)
+        until(chrome, lambda c: status_of(c) == "REPORTED", "the incident listed")
+        assert "Recorded (event" in shown(chrome, ".score-move")
+        assert not chrome.find_elements(By.CSS_SELECTOR, f"#{REPORT} [aria-invalid=true]")
+    query = """query { vendor(vendorId: "incident-co") { incidents { totalCount } }
+      events(vendorId: "incident-co", first: 10) { edges { node { eventType } } } }"""
+    answer = embedded.client.data(query)
+    assert answer["vendor"]["incidents"]["totalCount"] == 1
+    types = [edge["node"]["eventType"] for edge in answer["events"]["edges"]]
+    assert types.count("incident.reported") == 1, types
