@@ -169,6 +169,11 @@ def test_every_screen_fits_a_phone_a_tablet_and_1280_px_and_a_keyboard_signs_in_
             "sanctions": ("#/sanctions", "#impose-payload-startsOn", "Sanctions"),
             "alerts": ("#/alerts", "table.alerts tr[data-alert]", "Alerts"),
             "watchlists": ("#/watchlists", "table.watchlists tr[data-watchlist]", "Watchlists"),
+            "vendor B's incidents": (
+                f"#/incidents/{case_b.VENDOR}",
+                "#report-incident-payload-incidentId",
+                "Incidents",
+            ),
         }
         for page, (route, ready, title) in pages.items():
             chrome.get(f"{origin(embedded)}/{route}")

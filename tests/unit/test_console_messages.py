@@ -41,6 +41,11 @@ ENUM_LABELS = {
     "alertChange": "AlertChange",
     "alertWhy": "AlertChange",
     "webhookState": "WebhookDeliveryState",
+    "incidentStatus": "IncidentStatus",
+    "incidentKind": "IncidentKind",
+    "severity": "Severity",
+    "leak": "LeakFinding",
+    "controlFailure": "ControlFailure",
 }
 
 

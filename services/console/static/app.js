@@ -9,6 +9,7 @@ import { VendorDeadLettersScreen } from "./deadletters.js";
 import { fetchFile } from "./downloads.js";
 import { html } from "./html.js";
 import { keepLanguage, LANGUAGES, storedLanguage, translator } from "./i18n.js";
+import { IncidentsScreen } from "./incidents.js";
 import { forgetKept } from "./kept.js";
 import { liveConnection } from "./live.js";
 import { RiskBoardScreen } from "./risk.js";
@@ -27,6 +28,9 @@ const SCREENS = [
   { route: "screening", label: "nav.screening", needs: ["screenBidders"], view: ScreeningScreen },
   { route: "vendors", label: "nav.vendors", needs: ["vendors"], view: VendorSearchScreen },
   { route: "risk", label: "nav.risk", needs: ["riskiestVendors"], view: RiskBoardScreen },
+  // A vendor's incidents (`#/incidents/<vendor id>`), readable by every role that may read a
+  // vendor; its forms are disabled, with why, for a role the API would refuse.
+  { route: "incidents", label: "nav.incidents", needs: ["vendor"], view: IncidentsScreen },
   // Shown to every role that may read plans; the forms a role may not send are disabled there.
   { route: "migration", label: "nav.migration", needs: ["migrationPlans"], view: MigrationScreen },
   // A screen of those who act: shown to a role only if the API lets it record there too.

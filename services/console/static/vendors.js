@@ -8,6 +8,7 @@ import { BarPeriod } from "./barperiod.js";
 import { deadLettersLink, Reasons, refusalReasons } from "./deadletters.js";
 import { html } from "./html.js";
 import { amountText, DateText, InstantText } from "./i18n.js";
+import { incidentsLink } from "./incidents.js";
 import { Candidates, FIND_VENDOR, searchLink, vendorLink } from "./search.js";
 import { useRead } from "./reads.js";
 import { riskLink } from "./risk.js";
@@ -406,6 +407,7 @@ export function VendorScreen({ session, argument }) {
     ${may(["deadLetters"])
       ? html`<p><a href=${deadLettersLink(vendor.vendorId)}>${t("vendor.deadLetters")}</a></p>`
       : null}
+    <p><a href=${incidentsLink(vendor.vendorId)}>${t("vendor.incidents")}</a></p>
     <${Names} t=${t} language=${language} vendor=${vendor} />
     <${Affiliates} t=${t} language=${language} affiliates=${vendor.affiliates} />
     <${Sanctions}
