@@ -2,14 +2,14 @@
 // owners, on their agencies' contracts or on none; risk analysts; admins), and investigate or
 // close one (risk analysts, sanction authorities, admins). Each sends one typed mutation with
 // waitForProcessing, so that the page can say what it did to the vendor's risk score, and one
-// idempotency key per event (idempotency.js); the receipt's field errors are shown at the
+// idempotency key per event (submissionkey.js); the receipt's field errors are shown at the
 // fields they name (`payload.contractId`: another agency's contract), the others above the
 // button.
 import { useEffect, useState } from "preact/hooks";
 import { useAttempt } from "./attempts.js";
 import { Field, fieldSetter, listOrNull, Outcome, RECEIPT, record } from "./fields.js";
 import { html } from "./html.js";
-import { useIdempotencyKey } from "./idempotency.js";
+import { useSubmissionKey } from "./submissionkey.js";
 
 const mutation = (name, field, input) => `mutation Console${name}($vendorId: ID!, $payload: ${input}!, $key: String) {
   ${field}(vendorId: $vendorId, payload: $payload, waitForProcessing: true, idempotencyKey: $key) { ${RECEIPT} }
@@ -45,7 +45,7 @@ function IncidentEventForm({ session, vendorId, form, start, fields, payloadOf, 
   const { t, api } = session;
   const [values, setValues] = useState(start);
   const { outcome, busy, attempt, area } = useAttempt();
-  const { keyFor, answered } = useIdempotencyKey();
+  const { keyFor, settle } = useSubmissionKey();
   const set = fieldSetter(setValues);
   const shown = fields(values);
   // Said without asking the API, the answer comes before the button is disabled: focus never
@@ -61,7 +61,7 @@ function IncidentEventForm({ session, vendorId, form, start, fields, payloadOf, 
       const variables = { vendorId, payload: payloadOf(values) };
       const names = shown.map((field) => field.name);
       const answer = await record(api, query, { ...variables, key: keyFor(variables) }, names);
-      answered(answer);
+      settle(answer);
       return answer;
     });
     if (result?.receipt?.accepted && !result.receipt.processing?.refusedBy.length) {
