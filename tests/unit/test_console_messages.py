@@ -38,6 +38,8 @@ ENUM_LABELS = {
     "migration.solver": "SolverStatus",
     "migration.trigger": "MigrationTrigger",
     "migration.early": "EarlyCutover",
+    "auditOutcome": "AuditOutcome",
+    "matchDecision": "MatchDecision",
 }
 
 

@@ -4,10 +4,15 @@ import { render } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { filtersOf } from "./address.js";
 import { accessRules, ApiRefusal, graphql, mayUse } from "./api.js";
+import { AuditTrailScreen } from "./audittrail.js";
+import { CompleteAuditScreen } from "./completeaudit.js";
 import { VendorDeadLettersScreen } from "./deadletters.js";
 import { fetchFile } from "./downloads.js";
+import { EventStatusScreen } from "./eventstatus.js";
 import { html } from "./html.js";
 import { keepLanguage, LANGUAGES, storedLanguage, translator } from "./i18n.js";
+import { ImportReportScreen } from "./importreport.js";
+import { ImportsScreen } from "./imports.js";
 import { forgetKept } from "./kept.js";
 import { liveConnection } from "./live.js";
 import { RiskBoardScreen } from "./risk.js";
@@ -29,6 +34,11 @@ const SCREENS = [
   { route: "migration", label: "nav.migration", needs: ["migrationPlans"], view: MigrationScreen },
   // A screen of those who act: shown to a role only if the API lets it record there too.
   { route: "sanctions", label: "nav.sanctions", needs: ["proposeSuspension", "imposeSanction"], view: SanctionsScreen },
+  // The auditor's: who recorded what through the API; what became of an event (every role may
+  // ask, as producers do); the imports' reports (their readers: sanction authorities too).
+  { route: "audit", label: "nav.audit", needs: ["auditTrail"], view: AuditTrailScreen },
+  { route: "event-status", label: "nav.eventStatus", needs: ["eventStatus"], view: EventStatusScreen },
+  { route: "imports", label: "nav.imports", needs: ["imports"], view: ImportsScreen },
 ];
 // Pages reached from a screen, not listed in the navigation.
 const PAGES = [
@@ -36,6 +46,9 @@ const PAGES = [
   { route: "risk-vendor", label: "page.riskVendor", needs: ["vendor", "riskHistory"], view: RiskVendorScreen },
   { route: "migration-plan", label: "page.migrationPlan", needs: ["migrationPlan"], view: MigrationPlanScreen },
   { route: "dead-letters", label: "page.deadLetters", needs: ["deadLetters"], view: VendorDeadLettersScreen },
+  { route: "import", label: "page.importReport", needs: ["importReport"], view: ImportReportScreen },
+  // A page that only records: shown to the roles that may record an audit.
+  { route: "complete-audit", label: "page.completeAudit", needs: ["completeAudit"], view: CompleteAuditScreen },
 ];
 
 // The screen's route, its argument (what it names: `#/vendor/<id>`) and the filters of a list

@@ -5,6 +5,7 @@
 // recorded it; a link to its risk (riskvendor.js).
 import { useEffect, useState } from "preact/hooks";
 import { BarPeriod } from "./barperiod.js";
+import { completeAuditLink } from "./completeaudit.js";
 import { deadLettersLink, Reasons, refusalReasons } from "./deadletters.js";
 import { html } from "./html.js";
 import { amountText, DateText, InstantText } from "./i18n.js";
@@ -405,6 +406,9 @@ export function VendorScreen({ session, argument }) {
       : null}
     ${may(["deadLetters"])
       ? html`<p><a href=${deadLettersLink(vendor.vendorId)}>${t("vendor.deadLetters")}</a></p>`
+      : null}
+    ${may(["completeAudit"])
+      ? html`<p><a href=${completeAuditLink(vendor.vendorId)}>${t("vendor.completeAudit")}</a></p>`
       : null}
     <${Names} t=${t} language=${language} vendor=${vendor} />
     <${Affiliates} t=${t} language=${language} affiliates=${vendor.affiliates} />
