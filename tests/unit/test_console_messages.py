@@ -46,6 +46,8 @@ ENUM_LABELS = {
     "severity": "Severity",
     "leak": "LeakFinding",
     "controlFailure": "ControlFailure",
+    "auditOutcome": "AuditOutcome",
+    "matchDecision": "MatchDecision",
 }
 
 

@@ -5,11 +5,16 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { filtersOf } from "./address.js";
 import { AlertsScreen } from "./alerts.js";
 import { accessRules, ApiRefusal, graphql, mayUse } from "./api.js";
+import { AuditTrailScreen } from "./audittrail.js";
+import { CompleteAuditScreen } from "./completeaudit.js";
 import { VendorDeadLettersScreen } from "./deadletters.js";
 import { fetchFile } from "./downloads.js";
+import { EventStatusScreen } from "./eventstatus.js";
 import { html } from "./html.js";
 import { keepLanguage, LANGUAGES, storedLanguage, translator } from "./i18n.js";
 import { IncidentsScreen } from "./incidents.js";
+import { ImportReportScreen } from "./importreport.js";
+import { ImportsScreen } from "./imports.js";
 import { forgetKept } from "./kept.js";
 import { liveConnection } from "./live.js";
 import { RiskBoardScreen } from "./risk.js";
@@ -39,6 +44,11 @@ const SCREENS = [
   // acknowledgement and the save are disabled, with why, for those that may not record them.
   { route: "alerts", label: "nav.alerts", needs: ["alerts"], view: AlertsScreen },
   { route: "watchlists", label: "nav.watchlists", needs: ["watchlists"], view: WatchlistsScreen },
+  // The auditor's: who recorded what through the API; what became of an event (every role may
+  // ask, as producers do); the imports' reports (their readers: sanction authorities too).
+  { route: "audit", label: "nav.audit", needs: ["auditTrail"], view: AuditTrailScreen },
+  { route: "event-status", label: "nav.eventStatus", needs: ["eventStatus"], view: EventStatusScreen },
+  { route: "imports", label: "nav.imports", needs: ["imports"], view: ImportsScreen },
 ];
 // Pages reached from a screen, not listed in the navigation.
 const PAGES = [
@@ -46,6 +56,9 @@ const PAGES = [
   { route: "risk-vendor", label: "page.riskVendor", needs: ["vendor", "riskHistory"], view: RiskVendorScreen },
   { route: "migration-plan", label: "page.migrationPlan", needs: ["migrationPlan"], view: MigrationPlanScreen },
   { route: "dead-letters", label: "page.deadLetters", needs: ["deadLetters"], view: VendorDeadLettersScreen },
+  { route: "import", label: "page.importReport", needs: ["importReport"], view: ImportReportScreen },
+  // A page that only records: shown to the roles that may record an audit.
+  { route: "complete-audit", label: "page.completeAudit", needs: ["completeAudit"], view: CompleteAuditScreen },
 ];
 
 // The screen's route, its argument (what it names: `#/vendor/<id>`) and the filters of a list

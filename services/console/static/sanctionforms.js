@@ -140,7 +140,8 @@ function periodFields(t, values, keep) {
 }
 
 // One mutation's form: `fields(values)` says which fields it shows (name: the receipt's path).
-function EventForm({ session, form, title, help, mutation, fields, variables, values, setValues, submitLabel }) {
+// The other screens that record one event (an audit, a review decision) use it too.
+export function EventForm({ session, form, title, help, mutation, fields, variables, values, setValues, submitLabel }) {
   const { t, api } = session;
   const { outcome, busy, attempt, area } = useAttempt();
   const shown = fields(values);

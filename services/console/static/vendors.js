@@ -5,6 +5,7 @@
 // recorded it; a link to its risk (riskvendor.js).
 import { useEffect, useState } from "preact/hooks";
 import { BarPeriod } from "./barperiod.js";
+import { completeAuditLink } from "./completeaudit.js";
 import { deadLettersLink, Reasons, refusalReasons } from "./deadletters.js";
 import { html } from "./html.js";
 import { amountText, DateText, InstantText } from "./i18n.js";
@@ -408,6 +409,9 @@ export function VendorScreen({ session, argument }) {
       ? html`<p><a href=${deadLettersLink(vendor.vendorId)}>${t("vendor.deadLetters")}</a></p>`
       : null}
     <p><a href=${incidentsLink(vendor.vendorId)}>${t("vendor.incidents")}</a></p>
+    ${may(["completeAudit"])
+      ? html`<p><a href=${completeAuditLink(vendor.vendorId)}>${t("vendor.completeAudit")}</a></p>`
+      : null}
     <${Names} t=${t} language=${language} vendor=${vendor} />
     <${Affiliates} t=${t} language=${language} affiliates=${vendor.affiliates} />
     <${Sanctions}
