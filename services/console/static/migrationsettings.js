@@ -13,12 +13,15 @@ import { Locked } from "./readonly.js";
 // The settings travel as `$settings` (an item's as `$item`), named as the arguments, so that a
 // value the API cannot read (a date) is reported at `settings.deadlineOn`, the path the
 // receipt's own errors name too.
-const CONFIGURE_PLAN = `mutation ConsoleConfigurePlan($planId: ID!, $settings: MigrationPlanSettingsInput!) {
-  configureMigrationPlan(planId: $planId, settings: $settings, waitForProcessing: true) { ${RECEIPT} }
+const CONFIGURE_PLAN = `mutation ConsoleConfigurePlan($planId: ID!, $settings: MigrationPlanSettingsInput!,
+    $idempotencyKey: String) {
+  configureMigrationPlan(planId: $planId, settings: $settings, waitForProcessing: true,
+      idempotencyKey: $idempotencyKey) { ${RECEIPT} }
 }`;
-const CONFIGURE_ITEM = `mutation ConsoleConfigureItem($planId: ID!, $contractId: ID!, $item: MigrationItemInput!) {
+const CONFIGURE_ITEM = `mutation ConsoleConfigureItem($planId: ID!, $contractId: ID!, $item: MigrationItemInput!,
+    $idempotencyKey: String) {
   configureMigrationItem(planId: $planId, contractId: $contractId, item: $item,
-      waitForProcessing: true) { ${RECEIPT} }
+      waitForProcessing: true, idempotencyKey: $idempotencyKey) { ${RECEIPT} }
 }`;
 const EARLY = ["FORBID", "PENALISE"];
 const CRITICALITIES = ["RESIDENT_FACING", "LEGALLY_MANDATED", "INTERNAL"];
@@ -91,17 +94,18 @@ function ConfigureForm({ session, form, title, heading, root, mutation, fields, 
   const { t, api } = session;
   const reads = Object.fromEntries(fields.map((field) => [field.name, field.read]));
   const { values, setValues, meanwhile, takeNew, keepMine, saved } = useLiveDraft(current, reads);
-  const { outcome, busy, attempt, area } = useAttempt();
+  const { outcome, busy, attempt, area } = useAttempt({ values });
   const set = fieldSetter(setValues);
   const submit = async (event) => {
     event.preventDefault();
     const input = changes(fields, values, current);
     const sent = fields.filter((field) => values[field.name] !== current[field.name]).map((field) => field.name);
     const names = [...fields.map((field) => field.name), ...blackoutPaths(input.blackouts?.length ?? 0)];
-    const result = await attempt(async () => {
-      const answer = await record(api, mutation, variables(input), names);
+    const sends = variables(input);
+    const result = await attempt(async (key) => {
+      const answer = await record(api, mutation, sends, names, key);
       return { ...answer, byField: foldBlackouts(answer.byField) };
-    });
+    }, sends);
     if (result.receipt?.accepted) {
       saved(sent);
       changed();
