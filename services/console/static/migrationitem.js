@@ -77,7 +77,7 @@ function Checklist({ session, plan, item, changed }) {
           aria-describedby=${check === BY_REPLACEMENT ? `${id}-hint` : null}
           onChange=${(event) => tick(check, event.target.checked)}
         />
-        <label for=${id}>${t(`migration.check.${check}`)}</label>
+        <label for=${id}><span class="visually-hidden">${item.contractId}: </span>${t(`migration.check.${check}`)}</label>
         ${check === BY_REPLACEMENT ? html`<small id=${`${id}-hint`}>${t("migration.checkByReplacement")}</small>` : null}
       </div>`;
     })}
@@ -106,7 +106,7 @@ function Milestone({ session, plan, item, changed }) {
   const errors = outcome?.byField;
   const statuses = STATUSES.map((status) => [status, t(`migration.status.${status}`)]);
   return html`<form class="milestone" onSubmit=${submit} aria-labelledby=${`${form}-title`} ref=${area}>
-    <h5 id=${`${form}-title`}>${t("migration.milestone")}</h5>
+    <h4 id=${`${form}-title`}>${item.contractId}: ${t("migration.milestone")}</h4>
     <${Field} t=${t} form=${form} name="status" label=${t("migration.newStatus")} kind="select" options=${statuses} value=${values.status} set=${set} errors=${errors} />
     <${Field} t=${t} form=${form} name="on" label=${t("migration.milestoneOn")} hint=${t("form.dateHint")} value=${values.on} set=${set} errors=${errors} />
     <${Field} t=${t} form=${form} name="note" label=${t("migration.note")} hint=${t("migration.noteHint")} value=${values.note} set=${set} errors=${errors} />
@@ -143,7 +143,7 @@ function Replacement({ session, plan, item, changed }) {
   };
   const errors = outcome?.byField;
   return html`<form class="replacement" onSubmit=${submit} aria-labelledby=${`${form}-title`} ref=${area}>
-    <h5 id=${`${form}-title`}>${t("migration.replacement")}</h5>
+    <h4 id=${`${form}-title`}>${item.contractId}: ${t("migration.replacement")}</h4>
     ${item.replacementVendorId
       ? html`<p>
           ${t("migration.chosen")} <a href=${vendorLink(item.replacementVendorId)}>${item.replacementVendorId}</a>

@@ -33,8 +33,8 @@ export function OpenPlanForm({ session, opened, planLink }) {
     : { required: true };
   const accepted = outcome?.receipt?.accepted && !outcome.receipt.processing?.refusedBy.length;
   return html`<details class="open-plan">
-    <summary>${t("migrationForm.openTitle")}</summary>
-    <form id=${form} onSubmit=${submit} ref=${area}>
+    <summary id=${`${form}-title`}>${t("migrationForm.openTitle")}</summary>
+    <form id=${form} onSubmit=${submit} ref=${area} aria-labelledby=${`${form}-title`}>
       <p>${t("migrationForm.openHelp")}</p>
       <div class="form-grid">
         <${Field} t=${t} form=${form} name="vendorId" label=${t("migration.vendor")} required value=${values.vendorId} set=${set} errors=${outcome?.byField} />

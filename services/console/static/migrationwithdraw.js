@@ -32,8 +32,8 @@ export function WithdrawPlanForm({ session, plan, withdrawn }) {
     if (result.receipt?.accepted && !result.receipt.processing?.refusedBy.length) withdrawn();
   };
   return html`<details class="withdraw-plan">
-    <summary>${t("migrationForm.withdrawTitle")}</summary>
-    <form id=${form} onSubmit=${submit} ref=${area}>
+    <summary id=${`${form}-title`}>${t("migrationForm.withdrawTitle")}</summary>
+    <form id=${form} onSubmit=${submit} ref=${area} aria-labelledby=${`${form}-title`}>
       <p>${t("migrationForm.withdrawHelp")}</p>
       <div class="form-grid">
         <${Field} t=${t} form=${form} name="reason" label=${t("migrationForm.withdrawReason")} kind="textarea" required value=${reason} set=${(_, value) => setReason(value)} errors=${outcome?.byField} />
