@@ -28,6 +28,7 @@ from tests.support.console_browser import (
     in_japanese,
     origin,
     shown,
+    sticking_out,
     until,
     viewport,
 )
@@ -44,23 +45,6 @@ DESKTOP = (1280, 800)
 # Enough presses of Tab to reach any control of the screens tested, and no more: a control
 # that takes longer is a keyboard trap or lost in the tab order.
 MOST_TABS = 40
-
-# Beyond the viewport's right edge: the elements that stick out, to say where a layout fails
-# (not those inside a box that scrolls or clips them: a wide table scrolls in its own box).
-OVERFLOW = """
-const width = document.documentElement.clientWidth;
-if (document.documentElement.scrollWidth <= width) return [];
-const inBox = e => {
-  for (let a = e.parentElement; a && a !== document.body; a = a.parentElement)
-    if (getComputedStyle(a).overflowX !== 'visible') return true;
-  return false;
-};
-return [...document.querySelectorAll('body *')]
-  .filter(e => e.getBoundingClientRect().right > width + 1 && !inBox(e))
-  .filter(e => !e.parentElement || e.parentElement.getBoundingClientRect().right <= width + 1)
-  .map(e => `${e.tagName.toLowerCase()}.${e.className} (right edge ${
-    Math.round(e.getBoundingClientRect().right)} > ${width})`);
-"""
 
 # The focused element, and whether a keyboard user sees where focus is.
 FOCUS = """
@@ -107,8 +91,8 @@ def fits(chrome: webdriver.Chrome, page: str) -> None:
     """At each size: nothing wider than the window."""
     for width, height in (PHONE, TABLET, DESKTOP):
         viewport(chrome, width, height)
-        sticking_out = chrome.execute_script(OVERFLOW)
-        assert sticking_out == [], f"{page} at {width}×{height}: {sticking_out}"
+        wider = sticking_out(chrome)
+        assert wider == [], f"{page} at {width}×{height}: {wider}"
 
 
 def test_every_screen_fits_a_phone_a_tablet_and_1280_px_and_a_keyboard_signs_in_and_screens(

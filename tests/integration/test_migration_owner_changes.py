@@ -31,6 +31,8 @@ async def test_each_problem_is_named_by_the_argument_it_was_given_in(pool: async
     """The event's problems were named by the event's fields (`payload.phaseMonths`), which
     no argument of these mutations is: a form could not put them at its fields."""
     await the_case(pool)
+    # The plan's vendor on record: a plan asked for by hand of one unknown is refused as such.
+    await registry_db.apply(pool, case_b.another_vendor(VENDOR))
     for mutation, fields in [
         (
             f'configureMigrationPlan(planId: "{PLAN}", settings: {{phaseMonths: 0}})',
@@ -157,6 +159,8 @@ async def test_what_migration_refuses_of_a_plan_or_item_change_the_receipt_refus
     """Said "accepted", then dead-lettered by migration: a dependency on no item of the plan,
     a second plan for the same vendor and agency, a plan id already taken."""
     await the_case(pool)
+    # The plan's vendor on record: a plan asked for by hand of one unknown is refused as such.
+    await registry_db.apply(pool, case_b.another_vendor(VENDOR))
     await apply(pool, item_event("migration.item_configured", "c03", earliest_on="2099-05-01"))
     logged = await pool.fetchval("SELECT count(*) FROM event_store")
     # Days still to come: a deadline already past is a problem of its own (deadline_passed).

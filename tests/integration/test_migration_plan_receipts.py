@@ -59,13 +59,15 @@ async def test_a_plan_asked_for_where_nothing_of_the_vendors_runs_is_refused(
 ) -> None:
     """Said "accepted", then refused by migration: the vendor holds no contract at that
     agency, or only contracts that have ended."""
+    await registry_db.apply(pool, case_b.another_vendor(VENDOR), case_b.another_vendor("vendor-z"))
     await apply(pool, *case_migration.contracts(today().replace(day=1)))
     ended = today() - dt.timedelta(days=1)
-    await apply(pool, case_b.another_vendor("vendor-e"), tax_contract("vendor-e", ended))
+    await registry_db.apply(pool, case_b.another_vendor("vendor-e"))
+    await apply(pool, tax_contract("vendor-e", ended))
     said = {
         (VENDOR, TAX): f"{VENDOR} has no running contract at {TAX} to migrate",
-        ("vendor-e", TAX): f"vendor-e has no running contract at {TAX} to migrate",
         ("vendor-z", AGENCY): f"vendor-z has no running contract at {AGENCY} to migrate",
+        ("vendor-e", TAX): f"vendor-e has no running contract at {TAX} to migrate",
     }
     for (vendor_id, agency), message in said.items():
         receipt = await create(pool, vendor_id, agency, f"plan-{vendor_id}")
@@ -81,6 +83,33 @@ async def test_a_plan_asked_for_where_nothing_of_the_vendors_runs_is_refused(
     # Where its contracts run, the plan is asked for.
     assert await create(pool, VENDOR, AGENCY, "plan-b") == {"accepted": True, "errors": []}
     assert await logged(pool) == 1
+
+
+async def test_a_plan_asked_for_a_vendor_not_on_record_is_refused_as_an_unknown_vendor(
+    pool: asyncpg.Pool,
+) -> None:
+    """Said "vendor-zzz has no running contract at 市民課 to migrate" (nothing_to_migrate, at the
+    agency), where every other mutation naming a vendor nobody registered says it is unknown:
+    the owner looked for contracts of a vendor that does not exist. Refused as unknown first,
+    alone, at `vendorId`; a vendor whose registration is in the log counts as known."""
+    await apply(pool, *case_migration.contracts(today().replace(day=1)))
+    for plan_id in ("plan-zzz", PLAN):  # a free id, and one taken: the vendor is said first
+        receipt = await create(pool, "vendor-zzz", AGENCY, plan_id)
+        assert receipt == {
+            "accepted": False,
+            "errors": [
+                {
+                    "field": "vendorId",
+                    "message": "unknown vendor 'vendor-zzz'",
+                    "code": "unknown_vendor",
+                }
+            ],
+        }
+    assert await logged(pool) == 0
+    log = EmbeddedEventLog(pool, ingest_batch)
+    await log.submit([case_b.line(case_b.another_vendor("vendor-zzz"))])
+    receipt = await create(pool, "vendor-zzz", AGENCY, "plan-zzz")
+    assert [e["code"] for e in receipt["errors"]] == ["nothing_to_migrate"]
 
 
 async def test_a_contract_awarded_a_moment_before_is_waited_for(pool: asyncpg.Pool) -> None:
@@ -104,7 +133,7 @@ async def test_a_contract_awarded_a_moment_before_is_waited_for(pool: asyncpg.Po
     settings = Settings(database_url="unused")
     await drain(pool, registry_setup.consumer(settings, registry_setup.policies(settings)))
     receipt = await create(pool, "vendor-r", TAX, "plan-r")
-    assert [e["code"] for e in receipt["errors"]] == ["nothing_to_migrate"]
+    assert [e["code"] for e in receipt["errors"]] == ["unknown_vendor"]
 
 
 CONFIGURE = """mutation ($plan: ID!, $contractId: ID!, $dependsOn: [ID!]) {

@@ -200,3 +200,27 @@ def attribute(chrome: WebDriver, css: str, name: str) -> str | None:
         name,
     )
     return value
+
+
+# Beyond the viewport's right edge: the elements that stick out, to say where a layout fails
+# (not those inside a box that scrolls or clips them: a wide table scrolls in its own box).
+OVERFLOW = """
+const width = document.documentElement.clientWidth;
+if (document.documentElement.scrollWidth <= width) return [];
+const inBox = e => {
+  for (let a = e.parentElement; a && a !== document.body; a = a.parentElement)
+    if (getComputedStyle(a).overflowX !== 'visible') return true;
+  return false;
+};
+return [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > width + 1 && !inBox(e))
+  .filter(e => !e.parentElement || e.parentElement.getBoundingClientRect().right <= width + 1)
+  .map(e => `${e.tagName.toLowerCase()}.${e.className} (right edge ${
+    Math.round(e.getBoundingClientRect().right)} > ${width})`);
+"""
+
+
+def sticking_out(chrome: WebDriver) -> list[str]:
+    """The elements that make the page wider than its window (none: nothing to scroll sideways)."""
+    found: list[str] = chrome.execute_script(OVERFLOW)
+    return found

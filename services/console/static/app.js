@@ -133,7 +133,10 @@ function Console({ token, rules, language, t, signOut }) {
   // the address of the other, read as that screen.
   const open = [...SCREENS, ...PAGES].find((screen) => screen.route === route.route);
   const refused = open && !mayUse(rules, who.role, open.needs) ? open : null;
-  const shown = refused ? null : (open ?? screens[0]);
+  // An address naming no screen of the console (`#/nonsense`) says so: the first screen shown
+  // under it read as the screen named, and kept the bogus address.
+  const unknown = route.route && !open ? route.route : null;
+  const shown = refused || unknown ? null : (open ?? screens[0]);
   usePageTitle(t, (refused ?? shown)?.label);
   // A token refused mid-session (it expired) ends the session with the API's reason, whether
   // a query or a download met the refusal.
@@ -184,13 +187,20 @@ function Console({ token, rules, language, t, signOut }) {
       </p>
     </nav>
     <main id="main">
+      ${unknown
+        ? html`<p class="no-such-screen" role="alert">
+            ${t("nav.noSuchScreen", { address: `#/${unknown}` })} <a href="#/">${t("nav.toStart")}</a>
+          </p>`
+        : null}
       ${refused
         ? html`<p class="not-for-role" role="alert">
             ${t("nav.notForRole", { screen: t(refused.label), role: t(`role.${who.role}`) })}
           </p>`
         : shown
           ? html`<${shown.view} session=${session} argument=${route.argument} filters=${route.filters} />`
-          : html`<p>${t("nav.nothing")}</p>`}
+          : unknown
+            ? null
+            : html`<p>${t("nav.nothing")}</p>`}
     </main>
   `;
 }

@@ -159,10 +159,11 @@ export function listOrNull(text) {
 
 // Sends one mutation (its one root field answers a receipt): the receipt with its errors split
 // by the form's fields (`names`), or the API's refusal of the request, a variable it could not
-// read shown at its field too.
-export async function record(api, query, variables, names) {
+// read shown at its field too. `key`: the submission's idempotency key (`attempts.useAttempt`),
+// sent as `$idempotencyKey`, which each mutation passes to its root field.
+export async function record(api, query, variables, names, key = null) {
   try {
-    const receipt = Object.values(await api(query, variables))[0];
+    const receipt = Object.values(await api(query, key ? { ...variables, idempotencyKey: key } : variables))[0];
     return { receipt, ...splitErrors(receipt.errors, names) };
   } catch (error) {
     if (!(error instanceof ApiRefusal)) throw error;

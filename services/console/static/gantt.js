@@ -12,6 +12,16 @@ const CHART_WIDTH = 760;
 const ROW_HEIGHT = 28;
 const HEAD_HEIGHT = 34;
 const DAY_MS = 86400000;
+// A row's label ("c01 住民記録システム") stays in its column, left of the checklist's count
+// (about 40 px): cut as the server's SVG cuts a title (migration/planning/gantt.py, its
+// MAX_TITLE_CELLS), by cells of ~7 px at the chart's 12 px (a wide, CJK character takes
+// two, erring wide), with an ellipsis; the whole label is the row's tooltip. A long title ran
+// across the month columns over the bars.
+const LABEL_PX = LABEL_WIDTH - 52;
+const CELL_PX = 7;
+const MAX_TITLE_CELLS = 32;
+// East Asian Wide and Fullwidth characters (Unicode's ranges of them): two cells each.
+const WIDE = /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{1F300}-\u{1F64F}\u{20000}-\u{3FFFD}]/u;
 
 // The first day of every month from `first` (included when it is one: a plan's first phase
 // starts on the 1st, and its column had no label) to `last`.
@@ -39,6 +49,28 @@ function span(plan) {
   }
   if (plan.settings.deadlineOn) days.push(day(plan.settings.deadlineOn));
   return [Math.min(...days), Math.max(...days) + 15];
+}
+
+const cells = (text) => [...text].reduce((sum, char) => sum + (WIDE.test(char) ? 2 : 1), 0);
+
+// `text` in at most `most` cells, an ellipsis (one cell) ending what was cut.
+function cut(text, most) {
+  if (cells(text) <= most) return text;
+  let kept = "";
+  let used = 0;
+  for (const char of text) {
+    used += cells(char);
+    if (used > most - 1) break;
+    kept += char;
+  }
+  return `${kept}…`;
+}
+
+// The row's label as the chart writes it: the contract id, then its title in the cells left.
+export function rowLabel(item) {
+  const room = Math.floor(LABEL_PX / CELL_PX);
+  const id = cut(item.contractId, room);
+  return `${id} ${cut(item.title, Math.min(MAX_TITLE_CELLS, room - cells(id) - 1))}`.trimEnd();
 }
 
 export function checksPassed(item) {
@@ -70,6 +102,7 @@ export function Gantt({ t, plan, today: todayIso }) {
       ${t("migration.ganttCaption", { version: version ?? "—" })}
     </figcaption>
     <svg viewBox=${`0 0 ${width} ${height}`} role="img" aria-labelledby="gantt-title" width="100%">
+      <defs><clipPath id="gantt-labels"><rect x="0" y="0" width=${LABEL_PX + 4} height=${height} /></clipPath></defs>
       ${lead !== null
         ? html`<text class="lead" x=${x(first) + 2} y=${HEAD_HEIGHT - 12}>${lead}</text>`
         : null}
@@ -94,7 +127,9 @@ export function Gantt({ t, plan, today: todayIso }) {
           class="row" data-contract=${item.contractId} data-status=${item.status}
           data-phase=${item.phaseLabel ?? ""} data-checks=${checks}
         >
-          <text class="row-label" x="4" y=${y + 18}>${item.contractId} ${item.title}</text>
+          <text class="row-label" x="4" y=${y + 18} clip-path="url(#gantt-labels)">
+            <title>${item.contractId} ${item.title}</title>${rowLabel(item)}
+          </text>
           <text class="row-checks" x=${LABEL_WIDTH - 8} y=${y + 18} text-anchor="end">✓${checks}</text>
           <rect class="running" x=${x(first)} y=${y + 11} width=${Math.max(x(day(item.endsOn) + 1) - x(first), 1)} height="6">
             <title>${item.contractId}: ${t("migration.runsUntil")} ${item.endsOn}</title>

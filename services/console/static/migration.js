@@ -130,10 +130,10 @@ export function MigrationScreen({ session, filters }) {
               (plan) => html`<tr data-plan=${plan.planId}>
                 <td><a href=${planLink(plan.planId)}>${plan.planId}</a></td>
                 <td><a href=${vendorLink(plan.vendorId)}>${plan.vendorId}</a></td>
-                <td>${plan.agency}</td>
+                <td class="name">${plan.agency}</td>
                 <td data-status=${plan.status}>${t(`migration.planStatus.${plan.status}`)}</td>
                 <td>
-                  ${t(`migration.trigger.${plan.trigger}`)}<div class="why">${plan.reason}</div>
+                  ${t(`migration.trigger.${plan.trigger}`)}<div class="why name">${plan.reason}</div>
                   <${BarredHereFrom} t=${t} language=${language} plan=${plan} />
                 </td>
                 <td><${DateText} iso=${plan.createdOn} language=${language} /></td>

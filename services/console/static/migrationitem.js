@@ -15,18 +15,20 @@ import { Locked } from "./readonly.js";
 import { Reasons } from "./reasons.js";
 import { vendorLink } from "./search.js";
 
-const TICK = `mutation ConsoleTickCheck($planId: ID!, $contractId: ID!, $check: ChecklistCheck!, $passed: Boolean!) {
+const TICK = `mutation ConsoleTickCheck($planId: ID!, $contractId: ID!, $check: ChecklistCheck!, $passed: Boolean!,
+    $idempotencyKey: String) {
   updateMigrationChecklist(planId: $planId, contractId: $contractId, check: $check, passed: $passed,
-      waitForProcessing: true) { ${RECEIPT} }
+      waitForProcessing: true, idempotencyKey: $idempotencyKey) { ${RECEIPT} }
 }`;
 const MILESTONE = `mutation ConsoleMilestone($planId: ID!, $contractId: ID!, $status: MigrationItemStatus!,
-    $on: Date, $note: String) {
+    $on: Date, $note: String, $idempotencyKey: String) {
   recordMigrationMilestone(planId: $planId, contractId: $contractId, status: $status, on: $on,
-      note: $note, waitForProcessing: true) { ${RECEIPT} }
+      note: $note, waitForProcessing: true, idempotencyKey: $idempotencyKey) { ${RECEIPT} }
 }`;
-const CHOOSE = `mutation ConsoleChooseReplacement($planId: ID!, $contractId: ID!, $vendorId: ID!, $chosenOn: Date) {
+const CHOOSE = `mutation ConsoleChooseReplacement($planId: ID!, $contractId: ID!, $vendorId: ID!, $chosenOn: Date,
+    $idempotencyKey: String) {
   chooseReplacementVendor(planId: $planId, contractId: $contractId, vendorId: $vendorId,
-      chosenOn: $chosenOn, waitForProcessing: true) { ${RECEIPT} }
+      chosenOn: $chosenOn, waitForProcessing: true, idempotencyKey: $idempotencyKey) { ${RECEIPT} }
 }`;
 const BARRED_BY = `query ConsoleBarredBy($vendorId: ID!, $agency: String) {
   bidEligibility(vendor: {vendorId: $vendorId}, agency: $agency) {
@@ -42,7 +44,7 @@ const STATUSES = ["PLANNED", "IN_PROGRESS", "DONE", "BLOCKED"];
 // a second tick sent meanwhile would have outrun or replaced.
 function Checklist({ session, plan, item, changed }) {
   const { t, api } = session;
-  const { outcome, busy, attempt, area } = useAttempt();
+  const { outcome, busy, attempt, area } = useAttempt({ about: item });
   // The tick sent, shown as ticked until the plan read again shows it or it is refused: each
   // redraw while waiting put the box back as recorded, and the user's tick went for as long.
   const [pending, setPending] = useState(null);
@@ -57,7 +59,7 @@ function Checklist({ session, plan, item, changed }) {
     let accepted = false;
     try {
       // A checkbox has no room for an error beside it: the receipt's errors go below the list.
-      const result = await attempt(() => record(api, TICK, variables, []));
+      const result = await attempt((key) => record(api, TICK, variables, [], key), variables);
       accepted = Boolean(result?.receipt?.accepted);
     } finally {
       if (!accepted) setPending(null);
@@ -75,7 +77,7 @@ function Checklist({ session, plan, item, changed }) {
           aria-describedby=${check === BY_REPLACEMENT ? `${id}-hint` : null}
           onChange=${(event) => tick(check, event.target.checked)}
         />
-        <label for=${id}>${t(`migration.check.${check}`)}</label>
+        <label for=${id}><span class="visually-hidden">${item.contractId}: </span>${t(`migration.check.${check}`)}</label>
         ${check === BY_REPLACEMENT ? html`<small id=${`${id}-hint`}>${t("migration.checkByReplacement")}</small>` : null}
       </div>`;
     })}
@@ -87,7 +89,7 @@ function Milestone({ session, plan, item, changed }) {
   const { t, api } = session;
   const form = `milestone-${item.contractId}`;
   const [values, setValues] = useState({ status: item.status, on: "", note: "" });
-  const { outcome, busy, attempt, area } = useAttempt();
+  const { outcome, busy, attempt, area } = useAttempt({ values, about: item });
   const set = fieldSetter(setValues);
   const submit = async (event) => {
     event.preventDefault();
@@ -98,13 +100,13 @@ function Milestone({ session, plan, item, changed }) {
       on: values.on.trim() || null,
       note: values.note.trim() || null,
     };
-    const result = await attempt(() => record(api, MILESTONE, variables, ["status", "on", "note"]));
+    const result = await attempt((key) => record(api, MILESTONE, variables, ["status", "on", "note"], key), variables);
     if (result.receipt?.accepted) changed();
   };
   const errors = outcome?.byField;
   const statuses = STATUSES.map((status) => [status, t(`migration.status.${status}`)]);
   return html`<form class="milestone" onSubmit=${submit} aria-labelledby=${`${form}-title`} ref=${area}>
-    <h5 id=${`${form}-title`}>${t("migration.milestone")}</h5>
+    <h4 id=${`${form}-title`}>${item.contractId}: ${t("migration.milestone")}</h4>
     <${Field} t=${t} form=${form} name="status" label=${t("migration.newStatus")} kind="select" options=${statuses} value=${values.status} set=${set} errors=${errors} />
     <${Field} t=${t} form=${form} name="on" label=${t("migration.milestoneOn")} hint=${t("form.dateHint")} value=${values.on} set=${set} errors=${errors} />
     <${Field} t=${t} form=${form} name="note" label=${t("migration.note")} hint=${t("migration.noteHint")} value=${values.note} set=${set} errors=${errors} />
@@ -117,7 +119,7 @@ function Replacement({ session, plan, item, changed }) {
   const { t, api, language } = session;
   const form = `replacement-${item.contractId}`;
   const [values, setValues] = useState({ vendorId: item.replacementVendorId ?? "", chosenOn: "" });
-  const { outcome, busy, attempt, area } = useAttempt();
+  const { outcome, busy, attempt, area } = useAttempt({ values, about: item });
   const [barredBy, setBarredBy] = useState(null);
   const set = fieldSetter(setValues);
   const submit = async (event) => {
@@ -125,7 +127,7 @@ function Replacement({ session, plan, item, changed }) {
     const vendorId = values.vendorId.trim();
     const variables = { planId: plan.planId, contractId: item.contractId, vendorId, chosenOn: values.chosenOn.trim() || null };
     setBarredBy(null);
-    const result = await attempt(() => record(api, CHOOSE, variables, ["vendorId", "chosenOn"]));
+    const result = await attempt((key) => record(api, CHOOSE, variables, ["vendorId", "chosenOn"], key), variables);
     if (result.receipt?.accepted) changed();
     else if (result.byField.vendorId) {
       // The refusal names the sanction; the sanctions themselves, as screening shows them:
@@ -141,7 +143,7 @@ function Replacement({ session, plan, item, changed }) {
   };
   const errors = outcome?.byField;
   return html`<form class="replacement" onSubmit=${submit} aria-labelledby=${`${form}-title`} ref=${area}>
-    <h5 id=${`${form}-title`}>${t("migration.replacement")}</h5>
+    <h4 id=${`${form}-title`}>${item.contractId}: ${t("migration.replacement")}</h4>
     ${item.replacementVendorId
       ? html`<p>
           ${t("migration.chosen")} <a href=${vendorLink(item.replacementVendorId)}>${item.replacementVendorId}</a>
@@ -150,7 +152,7 @@ function Replacement({ session, plan, item, changed }) {
       : null}
     ${item.replacementProblem ? html`<p class="error">${item.replacementProblem}</p>` : null}
     <${Field} t=${t} form=${form} name="vendorId" label=${t("migration.replacementVendor")} required value=${values.vendorId} set=${set} errors=${errors} />
-    ${barredBy && barredBy.reasons.length
+    ${barredBy && barredBy.reasons.length && errors?.vendorId
       ? html`<div class="barred-by" data-barred-by=${values.vendorId.trim()}>
           ${barredBy.later ? t("migration.barredLater") : t("migration.barredBy")}<${Reasons} t=${t} language=${language} reasons=${barredBy.reasons} />
         </div>`

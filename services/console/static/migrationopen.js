@@ -6,9 +6,10 @@ import { useAttempt } from "./attempts.js";
 import { Field, fieldSetter, Outcome, RECEIPT, record } from "./fields.js";
 import { html } from "./html.js";
 
-const CREATE = `mutation ConsoleCreatePlan($vendorId: ID!, $agency: String!, $reason: String!, $planId: ID!) {
+const CREATE = `mutation ConsoleCreatePlan($vendorId: ID!, $agency: String!, $reason: String!, $planId: ID!,
+    $idempotencyKey: String) {
   createMigrationPlan(vendorId: $vendorId, agency: $agency, reason: $reason, planId: $planId,
-      waitForProcessing: true) { ${RECEIPT} }
+      waitForProcessing: true, idempotencyKey: $idempotencyKey) { ${RECEIPT} }
 }`;
 const NAMES = ["vendorId", "agency", "reason", "planId"];
 
@@ -18,12 +19,12 @@ export function OpenPlanForm({ session, opened, planLink }) {
   const { t, api, agencies } = session;
   const form = "open-plan";
   const [values, setValues] = useState({ vendorId: "", agency: agencies[0] ?? "", reason: "", planId: "" });
-  const { outcome, busy, attempt, area } = useAttempt();
+  const { outcome, busy, attempt, area } = useAttempt({ values });
   const set = fieldSetter(setValues);
   const submit = async (event) => {
     event.preventDefault();
     const sent = Object.fromEntries(NAMES.map((name) => [name, values[name].trim()]));
-    const result = await attempt(async () => ({ ...(await record(api, CREATE, sent, NAMES)), planId: sent.planId }));
+    const result = await attempt(async (key) => ({ ...(await record(api, CREATE, sent, NAMES, key)), planId: sent.planId }), sent);
     if (result.receipt?.accepted) opened();
   };
   // A system owner's agencies are in its token: one of them, chosen; an admin types any.
@@ -32,8 +33,8 @@ export function OpenPlanForm({ session, opened, planLink }) {
     : { required: true };
   const accepted = outcome?.receipt?.accepted && !outcome.receipt.processing?.refusedBy.length;
   return html`<details class="open-plan">
-    <summary>${t("migrationForm.openTitle")}</summary>
-    <form id=${form} onSubmit=${submit} ref=${area}>
+    <summary id=${`${form}-title`}>${t("migrationForm.openTitle")}</summary>
+    <form id=${form} onSubmit=${submit} ref=${area} aria-labelledby=${`${form}-title`}>
       <p>${t("migrationForm.openHelp")}</p>
       <div class="form-grid">
         <${Field} t=${t} form=${form} name="vendorId" label=${t("migration.vendor")} required value=${values.vendorId} set=${set} errors=${outcome?.byField} />

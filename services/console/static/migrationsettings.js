@@ -13,12 +13,15 @@ import { Locked } from "./readonly.js";
 // The settings travel as `$settings` (an item's as `$item`), named as the arguments, so that a
 // value the API cannot read (a date) is reported at `settings.deadlineOn`, the path the
 // receipt's own errors name too.
-const CONFIGURE_PLAN = `mutation ConsoleConfigurePlan($planId: ID!, $settings: MigrationPlanSettingsInput!) {
-  configureMigrationPlan(planId: $planId, settings: $settings, waitForProcessing: true) { ${RECEIPT} }
+const CONFIGURE_PLAN = `mutation ConsoleConfigurePlan($planId: ID!, $settings: MigrationPlanSettingsInput!,
+    $idempotencyKey: String) {
+  configureMigrationPlan(planId: $planId, settings: $settings, waitForProcessing: true,
+      idempotencyKey: $idempotencyKey) { ${RECEIPT} }
 }`;
-const CONFIGURE_ITEM = `mutation ConsoleConfigureItem($planId: ID!, $contractId: ID!, $item: MigrationItemInput!) {
+const CONFIGURE_ITEM = `mutation ConsoleConfigureItem($planId: ID!, $contractId: ID!, $item: MigrationItemInput!,
+    $idempotencyKey: String) {
   configureMigrationItem(planId: $planId, contractId: $contractId, item: $item,
-      waitForProcessing: true) { ${RECEIPT} }
+      waitForProcessing: true, idempotencyKey: $idempotencyKey) { ${RECEIPT} }
 }`;
 const EARLY = ["FORBID", "PENALISE"];
 const CRITICALITIES = ["RESIDENT_FACING", "LEGALLY_MANDATED", "INTERNAL"];
@@ -33,16 +36,29 @@ const day = (text) => text.trim() || null;
 const choice = (text) => text;
 const list = (text) => listOrNull(text) ?? [];
 
-function blackoutsOf(text) {
+// The text's windows, each with its line's number as the user counts them (from 1, blank
+// lines included): the n-th window sent is `lines[n].line`.
+function blackoutLines(text) {
   return text
     .split("\n")
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .map((line) => {
-      const parts = BLACKOUT_LINE.exec(line);
-      // A line not in three parts is sent as its first day alone: the API names what is missing.
-      return parts ? { startsOn: parts[1], endsOn: parts[2], reason: parts[3].trim() } : { startsOn: line };
-    });
+    .map((line, index) => ({ line: index + 1, text: line.trim() }))
+    .filter((line) => line.text);
+}
+
+function blackoutsOf(text) {
+  return blackoutLines(text).map(({ text: line }) => {
+    const parts = BLACKOUT_LINE.exec(line);
+    // Never sent (incompleteBlackouts stops the form first); read to compare texts.
+    return parts ? { startsOn: parts[1], endsOn: parts[2], reason: parts[3].trim() } : { startsOn: line };
+  });
+}
+
+// The lines not in three parts, said by their number before anything is sent: sent as read,
+// a line in part became a request error counted from zero ("at .blackouts[1]").
+function incompleteBlackouts(t, text) {
+  return blackoutLines(text)
+    .filter(({ text: line }) => !BLACKOUT_LINE.test(line))
+    .map(({ line }) => t("migrationForm.blackoutIncomplete", { line }));
 }
 
 function blackoutsText(blackouts) {
@@ -73,11 +89,26 @@ function blackoutPaths(count) {
   return paths;
 }
 
-function foldBlackouts(byField) {
+// The window an error's path names (`settings.blackouts.1.endsOn`, `settings.blackouts[1]`),
+// by its index among those sent, or null.
+const WINDOW_AT = /^settings\.blackouts(?:\.(\d+)|\[(\d+)\])/;
+
+// An error about one window, led by its line's number in the user's words ("line 2: …").
+function atLine(t, error, line) {
+  const where = t("migrationForm.blackoutLine", { line });
+  const words = error.code ? t(`apiError.${error.code}`, {}, "") : "";
+  return { ...error, words: words ? `${where}: ${words}` : where };
+}
+
+function foldBlackouts(t, byField, text) {
+  const lines = blackoutLines(text ?? "");
   const folded = {};
   for (const [name, errors] of Object.entries(byField)) {
+    const named = WINDOW_AT.exec(name);
+    const index = named ? Number(named[1] ?? named[2]) : null;
+    const said = index === null ? errors : errors.map((error) => atLine(t, error, lines[index]?.line ?? index + 1));
     const at = name.startsWith(BLACKOUTS) ? BLACKOUTS : name;
-    (folded[at] ??= []).push(...errors);
+    (folded[at] ??= []).push(...said);
   }
   return folded;
 }
@@ -91,17 +122,27 @@ function ConfigureForm({ session, form, title, heading, root, mutation, fields, 
   const { t, api } = session;
   const reads = Object.fromEntries(fields.map((field) => [field.name, field.read]));
   const { values, setValues, meanwhile, takeNew, keepMine, saved } = useLiveDraft(current, reads);
-  const { outcome, busy, attempt, area } = useAttempt();
+  const { outcome, busy, attempt, area } = useAttempt({ values });
   const set = fieldSetter(setValues);
   const submit = async (event) => {
     event.preventDefault();
+    // What the form can tell before sending (a blackout's line in part), said at its field.
+    const found = fields
+      .filter((field) => field.check && values[field.name] !== current[field.name])
+      .map((field) => [field.name, field.check(values[field.name])])
+      .filter(([, problems]) => problems.length);
+    if (found.length) {
+      await attempt(async () => ({ receipt: null, refused: null, others: [], byField: Object.fromEntries(found) }));
+      return;
+    }
     const input = changes(fields, values, current);
     const sent = fields.filter((field) => values[field.name] !== current[field.name]).map((field) => field.name);
     const names = [...fields.map((field) => field.name), ...blackoutPaths(input.blackouts?.length ?? 0)];
-    const result = await attempt(async () => {
-      const answer = await record(api, mutation, variables(input), names);
-      return { ...answer, byField: foldBlackouts(answer.byField) };
-    });
+    const sends = variables(input);
+    const result = await attempt(async (key) => {
+      const answer = await record(api, mutation, sends, names, key);
+      return { ...answer, byField: foldBlackouts(t, answer.byField, values[BLACKOUTS]) };
+    }, sends);
     if (result.receipt?.accepted) {
       saved(sent);
       changed();
@@ -113,7 +154,7 @@ function ConfigureForm({ session, form, title, heading, root, mutation, fields, 
       <${ChangedMeanwhile} t=${t} form=${form} fields=${fields} meanwhile=${meanwhile} takeNew=${takeNew} keepMine=${keepMine} />
       <div class="form-grid">
         ${fields.map(
-          ({ read, ...field }) =>
+          ({ read, check, ...field }) =>
             html`<${Field} t=${t} form=${form} ...${field} value=${values[field.name]} set=${set} errors=${outcome?.byField} />`,
         )}
       </div>
@@ -138,7 +179,14 @@ export function PlanSettingsForm({ session, plan, changed }) {
     },
     { name: "settings.earlyPenalty", label: t("migrationForm.earlyPenalty"), kind: "number", min: 0, read: number },
     { name: "settings.deadlineOn", label: t("migrationForm.planDeadline"), hint: t("migrationForm.dayOrNone"), read: day },
-    { name: BLACKOUTS, label: t("migrationForm.blackouts"), hint: t("migrationForm.blackoutsHint"), kind: "textarea", read: blackoutsOf },
+    {
+      name: BLACKOUTS,
+      label: t("migrationForm.blackouts"),
+      hint: t("migrationForm.blackoutsHint"),
+      kind: "textarea",
+      read: blackoutsOf,
+      check: (text) => incompleteBlackouts(t, text),
+    },
   ];
   const current = {
     "settings.phaseMonths": String(settings.phaseMonths),
@@ -176,6 +224,6 @@ export function ItemSettingsForm({ session, plan, item, changed, closed = null }
     "item.deadlineOn": item.deadlineOn ?? "",
   };
   return html`<${ConfigureForm} session=${session} form=${`item-settings-${item.contractId}`}
-    title=${t("migrationForm.itemTitle")} heading="h5" root="configureMigrationItem" mutation=${CONFIGURE_ITEM} fields=${fields} current=${current}
+    title=${`${item.contractId}: ${t("migrationForm.itemTitle")}`} heading="h4" root="configureMigrationItem" mutation=${CONFIGURE_ITEM} fields=${fields} current=${current}
     changed=${changed} closed=${closed} variables=${(input) => ({ planId: plan.planId, contractId: item.contractId, item: input })} />`;
 }

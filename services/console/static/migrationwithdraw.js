@@ -8,8 +8,9 @@ import { useAttempt } from "./attempts.js";
 import { Field, Outcome, RECEIPT, record } from "./fields.js";
 import { html } from "./html.js";
 
-const WITHDRAW = `mutation ConsoleWithdrawPlan($planId: ID!, $reason: String!) {
-  withdrawMigrationPlan(planId: $planId, reason: $reason, waitForProcessing: true) { ${RECEIPT} }
+const WITHDRAW = `mutation ConsoleWithdrawPlan($planId: ID!, $reason: String!, $idempotencyKey: String) {
+  withdrawMigrationPlan(planId: $planId, reason: $reason, waitForProcessing: true,
+      idempotencyKey: $idempotencyKey) { ${RECEIPT} }
 }`;
 // The reason alone is a field of the form: a refusal of the plan itself (`planId`) shows
 // above the button, in words.
@@ -20,15 +21,19 @@ export function WithdrawPlanForm({ session, plan, withdrawn }) {
   const { t, api } = session;
   const form = "withdraw-plan";
   const [reason, setReason] = useState("");
-  const { outcome, busy, attempt, area } = useAttempt();
+  // Its refusals are about the plan's vendor and status (`still_barred`, `withdrawn_already`):
+  // a live update that changes them makes them no longer true.
+  const about = [plan.status, plan.vendorEligible, plan.vendorBarredLater];
+  const { outcome, busy, attempt, area } = useAttempt({ values: { reason }, about });
   const submit = async (event) => {
     event.preventDefault();
-    const result = await attempt(() => record(api, WITHDRAW, { planId: plan.planId, reason: reason.trim() }, NAMES));
+    const sends = { planId: plan.planId, reason: reason.trim() };
+    const result = await attempt((key) => record(api, WITHDRAW, sends, NAMES, key), sends);
     if (result.receipt?.accepted && !result.receipt.processing?.refusedBy.length) withdrawn();
   };
   return html`<details class="withdraw-plan">
-    <summary>${t("migrationForm.withdrawTitle")}</summary>
-    <form id=${form} onSubmit=${submit} ref=${area}>
+    <summary id=${`${form}-title`}>${t("migrationForm.withdrawTitle")}</summary>
+    <form id=${form} onSubmit=${submit} ref=${area} aria-labelledby=${`${form}-title`}>
       <p>${t("migrationForm.withdrawHelp")}</p>
       <div class="form-grid">
         <${Field} t=${t} form=${form} name="reason" label=${t("migrationForm.withdrawReason")} kind="textarea" required value=${reason} set=${(_, value) => setReason(value)} errors=${outcome?.byField} />

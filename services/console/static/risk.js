@@ -144,7 +144,7 @@ function BoardTable({ t, language, rows, moved, eligibility }) {
           class=${move || change ? "moved" : null}
         >
           <td class="number">${i + 1}</td>
-          <td>
+          <td class="name">
             <a href=${riskLink(row.vendorId)}>${row.legalName ?? row.vendorId}</a>
             <small>${row.vendorId}</small>
           </td>

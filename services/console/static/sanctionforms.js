@@ -9,14 +9,17 @@ import { Field, fieldSetter, listOrNull, Outcome, RECEIPT, record } from "./fiel
 import { html } from "./html.js";
 import { vendorLink } from "./search.js";
 
-const IMPOSE = `mutation ConsoleImposeSanction($vendorId: ID!, $payload: SanctionImposedInput!) {
-  imposeSanction(vendorId: $vendorId, payload: $payload, waitForProcessing: true) { ${RECEIPT} }
+const IMPOSE = `mutation ConsoleImposeSanction($vendorId: ID!, $payload: SanctionImposedInput!, $idempotencyKey: String) {
+  imposeSanction(vendorId: $vendorId, payload: $payload, waitForProcessing: true,
+      idempotencyKey: $idempotencyKey) { ${RECEIPT} }
 }`;
-const AMEND = `mutation ConsoleAmendSanction($vendorId: ID!, $payload: SanctionAmendedInput!) {
-  amendSanction(vendorId: $vendorId, payload: $payload, waitForProcessing: true) { ${RECEIPT} }
+const AMEND = `mutation ConsoleAmendSanction($vendorId: ID!, $payload: SanctionAmendedInput!, $idempotencyKey: String) {
+  amendSanction(vendorId: $vendorId, payload: $payload, waitForProcessing: true,
+      idempotencyKey: $idempotencyKey) { ${RECEIPT} }
 }`;
-const LIFT = `mutation ConsoleLiftSanction($vendorId: ID!, $payload: SanctionLiftedInput!) {
-  liftSanction(vendorId: $vendorId, payload: $payload, waitForProcessing: true) { ${RECEIPT} }
+const LIFT = `mutation ConsoleLiftSanction($vendorId: ID!, $payload: SanctionLiftedInput!, $idempotencyKey: String) {
+  liftSanction(vendorId: $vendorId, payload: $payload, waitForProcessing: true,
+      idempotencyKey: $idempotencyKey) { ${RECEIPT} }
 }`;
 const KINDS = ["BID_SUSPENSION", "DEBARMENT", "WARNING"];
 // The ways of giving a period (SanctionPeriodInput, one of them); amending may keep it ("").
@@ -143,14 +146,14 @@ function periodFields(t, values, keep) {
 // The other screens that record one event (an audit, a review decision) use it too.
 export function EventForm({ session, form, title, help, mutation, fields, variables, values, setValues, submitLabel }) {
   const { t, api } = session;
-  const { outcome, busy, attempt, area } = useAttempt();
+  const { outcome, busy, attempt, area } = useAttempt({ values });
   const shown = fields(values);
   const set = fieldSetter(setValues);
   const submit = async (event) => {
     event.preventDefault();
     const sent = variables(values);
     const names = shown.map((field) => field.name);
-    await attempt(async () => ({ ...(await record(api, mutation, sent, names)), vendorId: sent.vendorId }));
+    await attempt(async (key) => ({ ...(await record(api, mutation, sent, names, key)), vendorId: sent.vendorId }), sent);
   };
   const accepted = outcome?.receipt?.accepted && !outcome.receipt.processing?.refusedBy.length;
   return html`<section aria-labelledby=${`${form}-title`} class="event-form">

@@ -204,14 +204,14 @@ function Results({ t, language, bidders, results, asked, conditions }) {
         ${results.map(
           (result, index) => html`<tr data-ref=${result.ref} data-status=${result.status}>
             <td>${refText(t, result.ref)}</td>
-            <td>${bidderInput(bidders[index])}</td>
+            <td class="name">${bidderInput(bidders[index])}</td>
             <td><span class=${`status status-${result.status}`}>${t(`status.${result.status}`)}</span></td>
             <td>
               ${result.vendorId
                 ? html`<a href=${vendorLink(result.vendorId)}>${result.vendorId}</a>`
                 : null}
             </td>
-            <td><${Details} t=${t} language=${language} result=${result} /></td>
+            <td class="name"><${Details} t=${t} language=${language} result=${result} /></td>
           </tr>`,
         )}
       </tbody>

@@ -37,7 +37,7 @@ export function Candidates({ t, hits, caption }) {
       ${shown.map(
         (hit) => html`<tr>
           <td><a href=${vendorLink(hit.vendorId)}>${hit.vendorId}</a></td>
-          <td>${hit.matchedName}</td>
+          <td class="name">${hit.matchedName}</td>
           <td>${t(`nameKind.${hit.matchedKind}`)}</td>
           <td class="number">${oneDecimal(hit.score)}</td>
         </tr>`,

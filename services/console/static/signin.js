@@ -38,7 +38,8 @@ export function SignIn({ t, signIn, notice }) {
   const { outcome: refused, busy, attempt, area } = useAttempt();
   const submit = async (event) => {
     event.preventDefault();
-    await attempt(() => signIn(token.trim()));
+    // As pasted from a request's header ("Bearer eyJ…"): the token is what follows the scheme.
+    await attempt(() => signIn(token.trim().replace(/^Bearer\s+/i, "")));
   };
   return html`<section class="signin" aria-labelledby="signin-title">
     <h2 id="signin-title">${t("signin.title")}</h2>

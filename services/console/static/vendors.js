@@ -278,7 +278,7 @@ function Sanctions({ t, language, sanctions, today, bars, affiliated }) {
                 ({ node }) => html`<tr data-sanction=${node.sanctionId}>
                   <td>${node.sanctionId}</td>
                   <td>${t(`sanctionKind.${node.kind}`)}</td>
-                  <td>${node.authority}</td>
+                  <td class="name">${node.authority}</td>
                   <td><${DateText} iso=${node.decidedOn} language=${language} /></td>
                   <td><${DateText} iso=${node.startsOn} language=${language} /></td>
                   <td>
@@ -321,7 +321,7 @@ function Contracts({ t, language, contracts }) {
               ({ node }) => html`<tr>
                 <td>${node.contractId}</td>
                 <td>${node.agency}</td>
-                <td>${node.title}</td>
+                <td class="name">${node.title}</td>
                 <td>${t(`criticality.${node.criticality}`)}</td>
                 <td>
                   <${DateText} iso=${node.startsOn} language=${language} />${" – "}

@@ -3,7 +3,8 @@ the receipt what migration would refuse after (graphql_mutations.py): the plan a
 the caller's agencies' (without them, nothing more is checked), a replacement may bid, a day
 stated as past has come, a deadline has not passed, a milestone or a replacement's choice is
 not dated before its plan, a change changes something (each found beside the others), the
-plan is not withdrawn; a plan asked for by hand has something to migrate."""
+plan is not withdrawn; a plan asked for by hand names a vendor on record and has something to
+migrate."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from services.platform.graphql.receipts import (
 )
 from services.registry.domain.eligibility import Reason
 from services.registry.reads.queries import RegistryQueryError, bid_eligibility_many
+from services.registry.storage.named_records import vendor_known
 
 
 async def _plan(info: Info, plan_id: str) -> PlanRow:
@@ -60,6 +62,11 @@ async def _items(info: Info, plan: PlanRow, contract_id: str) -> Mapping[str, It
     return items
 
 
+def _unknown_vendor(vendor_id: str) -> Problem:
+    """A vendor the registry does not know, named at the mutation's `vendorId`."""
+    return Problem("vendorId", f"unknown vendor {vendor_id!r}", "unknown_vendor")
+
+
 async def ineligibility(
     info: Info, vendor_id: str, agency: str, contract_id: str
 ) -> Problem | None:
@@ -77,7 +84,7 @@ async def ineligibility(
                 category=category,
             )
         except RegistryQueryError:
-            return Problem("vendorId", f"unknown vendor {vendor_id!r}", "unknown_vendor")
+            return _unknown_vendor(vendor_id)
     if not answer.eligible:
         again = (
             f"; eligible again on {answer.eligible_again_on}" if answer.eligible_again_on else ""
@@ -104,8 +111,13 @@ async def plan_request_refusals(
     (`plan_opening.open_by_hand`): the plan there or its id taken first, else nothing of the
     vendor's running at the agency today. The latter only once no contract event that may
     bring the vendor work there waits in the log for migration (an award sent a moment
-    before, without waitForProcessing): refused then, it would refuse what migration accepts."""
+    before, without waitForProcessing): refused then, it would refuse what migration accepts.
+    Before all, a vendor the registry does not know (registered, or its registration in the
+    log), refused as every mutation naming one is: "no running contract" said of a vendor
+    that does not exist sent the owner looking for its contracts."""
     async with info.context.pool.acquire() as conn:
+        if not await vendor_known(conn, vendor_id):
+            return [_unknown_vendor(vendor_id)]
         if refusals := await by_hand_refusals(conn, vendor_id, plan_id, agency):
             return refusals
         today = info.context.settings.clock.today()
