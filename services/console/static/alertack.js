@@ -8,7 +8,6 @@ import { useAttempt } from "./attempts.js";
 import { Field, Outcome, RECEIPT, record } from "./fields.js";
 import { html } from "./html.js";
 import { Locked } from "./readonly.js";
-import { useSubmissionKey } from "./submissionkey.js";
 
 const ACKNOWLEDGE = `mutation ConsoleAcknowledgeAlert($alertId: ID!, $note: String, $idempotencyKey: String) {
   acknowledgeAlert(alertId: $alertId, note: $note, idempotencyKey: $idempotencyKey, waitForProcessing: true) {
@@ -24,12 +23,10 @@ export function AcknowledgeForm({ session, alert, acknowledged }) {
   const form = `acknowledge-${alert.alertId}`;
   const [note, setNote] = useState("");
   const { outcome, busy, attempt, area } = useAttempt();
-  const { keyFor, settle } = useSubmissionKey();
   const submit = async (event) => {
     event.preventDefault();
     const values = { alertId: alert.alertId, note: note.trim() || null };
-    const result = await attempt(() => record(api, ACKNOWLEDGE, { ...values, idempotencyKey: keyFor(values) }, NAMES));
-    settle(result);
+    const result = await attempt((key) => record(api, ACKNOWLEDGE, values, NAMES, key), values);
     if (result.receipt?.accepted && !result.receipt.processing?.refusedBy.length) acknowledged(alert.alertId);
   };
   const closed = may(["acknowledgeAlert"]) ? null : t("alerts.readOnly", { role: t(`role.${role}`) });

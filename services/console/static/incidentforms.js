@@ -2,17 +2,16 @@
 // owners, on their agencies' contracts or on none; risk analysts; admins), and investigate or
 // close one (risk analysts, sanction authorities, admins). Each sends one typed mutation with
 // waitForProcessing, so that the page can say what it did to the vendor's risk score, and one
-// idempotency key per event (submissionkey.js); the receipt's field errors are shown at the
+// idempotency key per event (attempts.useAttempt); the receipt's field errors are shown at the
 // fields they name (`payload.contractId`: another agency's contract), the others above the
 // button.
 import { useEffect, useState } from "preact/hooks";
 import { useAttempt } from "./attempts.js";
 import { Field, fieldSetter, listOrNull, Outcome, RECEIPT, record } from "./fields.js";
 import { html } from "./html.js";
-import { useSubmissionKey } from "./submissionkey.js";
 
-const mutation = (name, field, input) => `mutation Console${name}($vendorId: ID!, $payload: ${input}!, $key: String) {
-  ${field}(vendorId: $vendorId, payload: $payload, waitForProcessing: true, idempotencyKey: $key) { ${RECEIPT} }
+const mutation = (name, field, input) => `mutation Console${name}($vendorId: ID!, $payload: ${input}!, $idempotencyKey: String) {
+  ${field}(vendorId: $vendorId, payload: $payload, waitForProcessing: true, idempotencyKey: $idempotencyKey) { ${RECEIPT} }
 }`;
 const REPORT = mutation("ReportIncident", "reportIncident", "IncidentReportedInput");
 const INVESTIGATE = mutation("InvestigateIncident", "investigateIncident", "IncidentInvestigatedInput");
@@ -45,7 +44,6 @@ function IncidentEventForm({ session, vendorId, form, start, fields, payloadOf, 
   const { t, api } = session;
   const [values, setValues] = useState(start);
   const { outcome, busy, attempt, area } = useAttempt();
-  const { keyFor, settle } = useSubmissionKey();
   const set = fieldSetter(setValues);
   const shown = fields(values);
   // Said without asking the API, the answer comes before the button is disabled: focus never
@@ -55,15 +53,12 @@ function IncidentEventForm({ session, vendorId, form, start, fields, payloadOf, 
   }, [outcome]);
   const submit = async (event) => {
     event.preventDefault();
-    const result = await attempt(async () => {
+    const result = await attempt(async (key) => {
       const unmade = unchosen(t, shown, values);
       if (unmade) return unmade;
       const variables = { vendorId, payload: payloadOf(values) };
-      const names = shown.map((field) => field.name);
-      const answer = await record(api, query, { ...variables, key: keyFor(variables) }, names);
-      settle(answer);
-      return answer;
-    });
+      return record(api, query, variables, shown.map((field) => field.name), key);
+    }, { vendorId, values });
     if (result?.receipt?.accepted && !result.receipt.processing?.refusedBy.length) {
       setValues(start);
       recorded(result);

@@ -13,7 +13,6 @@ import { oneDecimal } from "./i18n.js";
 import { Locked } from "./readonly.js";
 import { FIND_VENDOR, vendorLink } from "./search.js";
 import { Refusal } from "./signin.js";
-import { useSubmissionKey } from "./submissionkey.js";
 
 const SAVE = `mutation ConsoleSaveWatchlist($agency: String!, $name: String!, $vendorIds: [ID!]!, $idempotencyKey: String) {
   saveWatchlist(agency: $agency, name: $name, vendorIds: $vendorIds, idempotencyKey: $idempotencyKey,
@@ -87,15 +86,13 @@ export function WatchlistForm({ session, start, saved, agencyOptions }) {
   const { t, api, agencies, may, role } = session;
   const [values, setValues] = useState(start);
   const { outcome, busy, attempt, area } = useAttempt();
-  const { keyFor, settle } = useSubmissionKey();
   const set = fieldSetter(setValues);
   const add = (vendorId) =>
     setValues((now) => (idsOf(now.vendorIds).includes(vendorId) ? now : { ...now, vendorIds: [...idsOf(now.vendorIds), vendorId].join("\n") }));
   const submit = async (event) => {
     event.preventDefault();
     const sent = { agency: values.agency.trim(), name: values.name.trim(), vendorIds: idsOf(values.vendorIds) };
-    const result = await attempt(async () => atFields(await record(api, SAVE, { ...sent, idempotencyKey: keyFor(sent) }, NAMES)));
-    settle(result);
+    const result = await attempt(async (key) => atFields(await record(api, SAVE, sent, NAMES, key)), sent);
     if (result.receipt?.accepted && !result.receipt.processing?.refusedBy.length) saved(sent);
   };
   // A system owner's agencies are in its token: one of them, chosen; others type any, offered
