@@ -1,5 +1,6 @@
-"""Which characters a text a person records may hold (pure): the rules the API holds every
-free-text field of an event to at its receipt (`gateway/recording/texts.py`), beyond the
+"""Which characters a text a person or a producer records may hold (pure): the rules every
+entrance holds each free-text field of a new event to (`text_fields.py`: the API's receipt,
+ingest of a producer's event; a list import's cells, `imports/csv_rows.py`), beyond the
 contract's own checks, which stay as they were so that events stored before are read as
 they were.
 

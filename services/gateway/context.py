@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import asyncpg
 
 from services.events.catalog import EVENT_TYPES
-from services.gateway.recording.texts import text_check
+from services.events.text_fields import text_check
 from services.ingest.admission import api_type_check
 from services.platform.consuming.consumer import Consumer
 from services.platform.eventlog.base import EventLog

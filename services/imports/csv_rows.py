@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from typing import BinaryIO, TextIO
 
 from services.events.base import cut
+from services.events.text_characters import SEVERAL_LINES, text_problem
 from services.imports.entries import RowProblem
 from services.platform.wording import plural
 
@@ -19,7 +20,9 @@ def rows(
     (EBRD's " Ineligible Until"), cells as written. A cell may span lines. A header without
     one of the `required` columns (or no header: an empty file) is an UnreadableFile: the
     file is not the list, and none of its rows can say what it lists. A row that is not as
-    many cells as the header, or holds a NUL, is a RowProblem (`misshapen`)."""
+    many cells as the header, or holds a NUL, is a RowProblem (`misshapen`), as is one with a
+    cell holding a character no entrance takes in (`characters`); the hints of where a word
+    may break are taken out of every cell (`BREAK_HINTS`)."""
     reader = csv.reader(stream)
     try:
         header = [name.strip().lstrip("\ufeff").strip() for name in next(reader, [])]
@@ -30,7 +33,8 @@ def rows(
         start = reader.line_num + 1
         for cells in reader:
             if any(cell.strip() for cell in cells):
-                problem = misshapen(header, cells)
+                cells = [cell.translate(BREAK_HINTS) for cell in cells]
+                problem = misshapen(header, cells) or characters(header, cells)
                 yield (
                     (start, dict(zip(header, cells, strict=True)))
                     if problem is None
@@ -75,6 +79,28 @@ def misshapen(header: Sequence[str], cells: Sequence[str]) -> str | None:
     nul = next((name for name, cell in zip(header, cells, strict=True) if "\x00" in cell), None)
     if nul is not None:
         return f"{nul or 'a column without a name'}: holds a NUL byte (the file is damaged)"
+    return None
+
+
+# Invisible hints of where a word may break or be hyphenated: the soft hyphen, the zero-width
+# space, the word joiner, the zero-width no-break space (a BOM within a text). They change
+# nothing a reader sees of a name, and a list may well carry one (a name copied from a page
+# hyphenated for print): taken out, the row is imported as it reads; refused, the row's
+# debarment would be lost. Every other format character (a bidi override makes "GOOD\u202eKK"
+# display otherwise than the list wrote it) and control character refuses the row: no reading
+# of it is certainly the list's.
+BREAK_HINTS = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
+
+
+def characters(header: Sequence[str], cells: Sequence[str]) -> str | None:
+    """Why a row holds a cell no entrance takes in, with its column, or None: a control or
+    format character, or only invisible characters, as the API's receipt and ingest refuse
+    them in an event's text (`events/text_characters.py`); line breaks and tabs within a cell
+    pass, read as spaces. A blank cell is the reader's to judge (an empty name is refused, an
+    empty address is none)."""
+    for name, cell in zip(header, cells, strict=True):
+        if cell.strip() and (problem := text_problem(cell, SEVERAL_LINES)) is not None:
+            return f"{name or 'a column without a name'}: {problem.message}"
     return None
 
 

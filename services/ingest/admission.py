@@ -1,11 +1,14 @@
 """Who may say what (pure): the catalog's input events come from anyone, `recorded_by` only
-from the API's verified token, and the events services emit only from the services; and, on
-Kafka, every record keyed by the vendor it is about."""
+from the API's verified token, and the events services emit only from the services; a
+producer's texts without the invisible, format and control characters the API's receipt
+refuses (`events/text_fields.py`); and, on Kafka, every record keyed by the vendor it is
+about."""
 
 from __future__ import annotations
 
 from services.events.base import API_SOURCE, EventEnvelope
 from services.events.catalog import EMITTED_TYPES, Problem
+from services.events.text_fields import text_check
 from services.platform.eventlog.base import Writer
 
 
@@ -17,6 +20,12 @@ def admission_problem(envelope: EventEnvelope, writer: Writer) -> str | None:
         return RECORDED_BY_CLAIMED
     if writer is Writer.PRODUCER and envelope.source == API_SOURCE:
         return RESERVED_SOURCE
+    if writer is Writer.PRODUCER and (text := text_check(envelope)) is not None:
+        # What is taken in from now on: a rebuild replays the store, not this entrance, so an
+        # event stored before the check is read and judged as it was (one sent again is
+        # refused, its letter beside the stored event, as a conflicting id's is). The API's
+        # own were checked by its receipt; a service's carry texts of events stored before.
+        return f"{text.field}: {text.message}"
     return None
 
 

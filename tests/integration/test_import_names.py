@@ -44,6 +44,12 @@ AKA = (
     "A.K.A. INDRALAL GUNATHILAKE,MR. G.I.P. GUNATHILAKE,Kandy,Sri Lanka,"
     "2022-03-31,2027-09-30,Fraudulent and Corrupt Practices\n"
 )
+# Line 532 of the same list: its name in Chinese in brackets in Additional Firm Info.
+CAMC = (
+    '"CHINA CAMC ENGINEERING CO., LTD.",(中工国际工程股份有限公司),"CEC PLAZA NO. 3, DANLING '
+    'STREET, HAIDAN DISTRICT, BEIJING",China,2022-03-09,2026-10-26,Cross Debarment: ADB\n'
+)
+SEARCH = "query ($s: String!) { vendors(search: $s) { vendorId } }"
 REPORT = """query ($id: ID!) { importReport(reportId: $id) { namesAmended vendorsRenamed
   legalNamesCorrected sanctionsImposed sanctionsUnchanged vendorsCreated reviewCount
   review { line name vendorId candidateName candidateVendorId why } } }"""
@@ -124,6 +130,39 @@ async def test_other_names_in_a_name_cell_are_aliases(
     }
     assert aka["legal"] == "INDRALAL GUNATHILAKE"
     assert ("MR. G.I.P. GUNATHILAKE", "alias") in aka["names"]
+
+
+async def test_a_name_in_another_script_in_brackets_is_found_and_added_on_reimport(
+    pool: asyncpg.Pool, database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = tmp_path / "wb.csv"
+    file.write_text(HEADER + CAMC, encoding="utf-8")
+    # What an import sent before bracketed names in another script were read: the vendor
+    # without its Chinese name.
+    with file.open(encoding="utf-8") as opened:
+        [entry] = list(worldbank.entries(opened))
+    assert isinstance(entry, ListEntry)
+    earlier = events.entry_events(dataclasses.replace(entry, aliases=()), register=True)
+    async with publishing.to_embedded(database_url) as send:
+        await send([e.model_dump_json(exclude_none=True).encode() for e in earlier.events])
+    await drain_registry(database_url, Settings(database_url=database_url))
+    found = await execute(pool, SEARCH, s="中工国际工程股份有限公司")
+    assert found["vendors"] == []
+
+    _, report_id = await _import("worldbank", file, database_url, capsys)
+
+    # The same vendor and debarment: the name added to it by an update, nothing lifted or
+    # imposed anew, and the vendor found by it.
+    report = (await execute(pool, REPORT, id=report_id))["importReport"]
+    assert (report["sanctionsImposed"], report["sanctionsUnchanged"]) == (0, 1)
+    assert (report["vendorsCreated"], report["namesAmended"]) == (0, 1)
+    assert await _vendor_ids(pool) == [earlier.vendor_id]
+    vendor = await _vendor(pool, earlier.vendor_id)
+    assert ("中工国际工程股份有限公司", "alias") in vendor["names"]
+    found = await execute(pool, SEARCH, s="中工国际工程股份有限公司")
+    assert found["vendors"] == [{"vendorId": earlier.vendor_id}]
+    again, _ = await _import("worldbank", file, database_url, capsys)
+    assert "names amended" not in again
 
 
 async def test_a_vendor_registered_under_its_whole_name_cell_keeps_its_id(

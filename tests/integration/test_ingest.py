@@ -21,7 +21,9 @@ from services.platform.eventstore import (
     parsed_events,
     verification,
 )
+from services.platform.settings import Settings
 from tests.support import case_b
+from tests.support.live_consumers import drain_registry
 
 pytestmark = pytest.mark.postgres
 
@@ -367,3 +369,37 @@ async def test_a_mutation_retried_under_its_key_is_stored_once_whenever_its_copi
         [case_b.line(producers), case_b.line({**producers, "occurred_at": "2026-12-04T09:05:00Z"})],
     )
     assert isinstance(ingested[1], Rejected) and "already accepted" in ingested[1].reason
+
+
+async def test_a_producers_text_with_invisible_or_control_characters_is_refused_at_its_field(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    # The API's receipt refused them; `publish`, Kafka and the importers went past it, and
+    # the names reached search, screening and every export ("GOOD\u202eKK" shown reversed).
+    bidi = case_b.another_vendor("vendor-bidi")
+    bidi["payload"]["legal_name"] = "GOOD\u202eKK TRADING LTD."
+    bell = case_b.another_vendor("vendor-bell")
+    bell["payload"]["aliases"] = ["ESC\x1bAPE LTD."]
+    blank = case_b.another_vendor("vendor-blank")
+    blank["payload"]["legal_name"] = "\u200b\u200b"
+    outcomes = await ingest_batch(pool, [case_b.line(e) for e in (bidi, bell, blank)])
+    assert [o.reason for o in outcomes if isinstance(o, Rejected)] == [
+        "payload.legal_name: must be text without invisible format characters;"
+        " it has U+202E (RIGHT-TO-LEFT OVERRIDE)",
+        "payload.aliases.0: must be one line of text without control characters; it has U+001B",
+        "payload.legal_name: must not be blank (it has only invisible characters:"
+        " U+200B (ZERO WIDTH SPACE))",
+    ]
+    assert await pool.fetchval("SELECT count(*) FROM event_store") == 0
+    async with pool.acquire() as conn:
+        (letter,) = await dead_letters.of_event(conn, uuid.UUID(bidi["event_id"]))
+    assert letter.reason.startswith("payload.legal_name: ")
+    # An event stored before the check is judged as it was: the registry, and a rebuild,
+    # read the store, not this entrance.
+    async with pool.acquire() as conn, conn.transaction():
+        await event_store.append_batch(conn, [parse_event(case_b.line(bidi))])
+    await drain_registry(database_url, Settings(database_url=database_url))
+    legal = await pool.fetchval(
+        "SELECT legal_name FROM registry_vendors WHERE vendor_id = 'vendor-bidi'"
+    )
+    assert legal == "GOOD\u202eKK TRADING LTD."

@@ -374,6 +374,21 @@ def _meti_again(text: str) -> tuple[ImportReport, list[str]]:
     return report, [p.event.event_type for p in planned]
 
 
+def test_a_meti_name_with_brackets_within_its_other_names_is_read_apart() -> None:
+    # Entry 60: the brackets inside the 別称 list hid it, and the whole text was the legal
+    # name, with neither Japanese other name an alias.
+    elvis = _line(_read(jp_meti, METI), 61)
+    assert elvis.name == "電子機械・情報システム(ELVIS)"
+    assert elvis.aliases[:2] == (
+        "株式会社研究開発センター・エルヴィス(ELVEES)",
+        "科学生産センター・エルヴィス",
+    )
+    assert jp_meti.japanese_names("名（別称、A（B、C）、D及びE（F及びG））") == (
+        "名",
+        ("A(B、C)", "D", "E(F及びG)"),
+    )
+
+
 def test_the_real_meti_list_imported_again_changes_nothing() -> None:
     # Entry 23's English name is cut to the registry's 300 characters when registered; read
     # again in full, it was a name the vendor lacked, sent as an alias the catalog refused:

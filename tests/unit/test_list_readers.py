@@ -289,3 +289,66 @@ def test_grounds_as_ground_codes() -> None:
     assert ground_code("Fraudulent and Corrupt Practices") == "fraudulent_and_corrupt_practices"
     assert ground_code("1.22(a)(ii) Guidelines").startswith("g_1_22_a_ii")
     assert len(ground_code("x" * 200)) == 64
+
+
+def test_a_name_in_another_script_in_brackets_is_an_alias() -> None:
+    # "Additional Firm Info" gives the firm's name in Chinese in brackets on ~60 rows (lines
+    # 288-319, 532, 697, 753, 754, …): all were dropped, bracketed ones being set aside as
+    # notes, so no search for the Chinese name found the debarred firm.
+    assert worldbank.other_names("(中工国际工程股份有限公司)") == ("中工国际工程股份有限公司",)
+    entries = _read(worldbank, "worldbank_debarred_firms_individuals.csv")
+    for line, aliases in {
+        532: ("中工国际工程股份有限公司",),
+        754: ("梁晓晓",),
+        753: ("张方俊",),
+        # Full-width brackets within, a tax id beside it (a known gap, not a name).
+        697: ("方正国际软件（北京）有限公司",),
+        # A registration number beside it; an "f.k.a" name before it.
+        288: ("新疆新交建和康公路项目管理有限公司",),
+        303: ("XCCG Municipal Works Construction Co., Ltd.", "新疆交建市政工程有限责任公司"),
+        # Two names in one bracket.
+        313: ("新疆交通建设集团股份有限公司", "新疆交建"),
+        # Brackets within the name were dropped and the outer ones kept: "(河南省地矿建设工程
+        # 有限公司)".
+        359: ("河南省地矿建设工程(集团)有限公司",),
+    }.items():
+        assert _by_line(entries, line).aliases == aliases, line
+    # Registration numbers and the list's own words in brackets are no names.
+    for line in (247, 259, 265, 440, 463, 1126, 1176):
+        assert _by_line(entries, line).aliases == (), line
+
+
+def test_a_designated_list_of_names_is_each_name_and_brackets_stay_in_a_name() -> None:
+    entries = _read(worldbank, "worldbank_debarred_firms_individuals.csv")
+    for line, aliases in {
+        # "X or Y", and "X and Y" with a lowercase "and" between names in capitals.
+        1049: ("Laxmi Narayan Construction", "Laxminarayan Construction"),
+        1050: ("LAXMI NARAYAN CONSTRUCTION", "LAXMINARAYAN MALLICK"),
+        1051: ("LAXMINARAYAN MALLICK", "Laxminarayan Construction"),
+        # ", d/b/a A, B, C": three names.
+        1047: (
+            "Groupe Systèmes et Solutions D’entreprise",
+            "ESS Group",
+            "Enterprise Systems and Solutions Group",
+        ),
+        # A bracket within or after a name is part of it: without it, 1142's alias was the
+        # exact name of two other listed firms (lines 1135, 1140).
+        1142: ("URALKOTLOSERVICE PKF ZAO (TAMBOV)",),
+        1280: ("LONESTAR SUPPLIES AND LOGISTICS (PVT) LTD",),
+        # "(FKA …)" after a name introduces another.
+        705: ("SAO BAC DAU TECHNOLOGY SERVICE JOINT STOCK COMPANY", "SBD Service"),
+    }.items():
+        assert _by_line(entries, line).aliases == aliases, line
+    assert worldbank.other_names("AKA LONESTAR SUPPLIES AND LOGISTICS (PVT) LTD") == (
+        "LONESTAR SUPPLIES AND LOGISTICS (PVT) LTD",
+    )
+    # "and" and commas inside one name keep it whole.
+    for info, name in (
+        ("(aka Smith and Sons Ltd)", "Smith and Sons Ltd"),
+        ("(AKA SMITH AND SONS LTD)", "SMITH AND SONS LTD"),
+        ("(aka Lotte Innovate Company, Limited)", "Lotte Innovate Company, Limited"),
+        ("(aka AL THUHAT COMPANY, GENERAL CONTRACTING AND TRADE)", None),
+        ("(d/b/a Smith, Jones and Partners)", "Smith, Jones and Partners"),
+    ):
+        name = name or info[5:-1]
+        assert worldbank.other_names(info) == (name,), info

@@ -151,3 +151,28 @@ def test_an_empty_last_day_is_refused_not_read_as_until_further_notice() -> None
     forever = GRAND.replace(",2027-08-09,", ",2999-12-31,")
     sent, report = _import(HEADER + RUFAT + forever)
     assert (sent, report.amended, report.refused) == (["sanction.amended"], 1, [])
+
+
+def test_invisible_format_and_control_characters_refuse_the_row_naming_its_column() -> None:
+    # Imported as written, they reached search, screening and every export, and an export's
+    # rows carried them into other registries' imports ("GOOD\u202eKK" shown reversed).
+    bidi = GRAND.replace("GRAND MOTORS LLC", "GOOD\u202eKK TRADING LTD.")
+    bell = GRAND.replace("Obstructive practices", "Fraudulent\x07 practices")
+    blank = GRAND.replace("GRAND MOTORS LLC", "\u200b\u200b")
+    sent, report = _import(HEADER + RUFAT + GRAND + bidi + bell + blank)
+    assert sent == []
+    assert report.refused == [
+        "line 4: Firm Name: must be text without invisible format characters;"
+        " it has U+202E (RIGHT-TO-LEFT OVERRIDE)",
+        "line 5: Grounds: must be text without control characters other than line breaks and"
+        " tabs; it has U+0007",
+        "line 6: Firm Name: empty",
+    ]
+
+
+def test_the_hints_of_where_a_word_may_break_are_taken_out() -> None:
+    # A soft hyphen or a zero-width space shows nothing: the row reads as without it, and is
+    # imported so rather than refused (its debarment lost).
+    hinted = GRAND.replace("GRAND MOTORS LLC", "GRAND MO\u00adTORS\u200b L\u2060LC\ufeff")
+    sent, report = _import(HEADER + RUFAT + hinted)
+    assert (sent, report.refused, report.unchanged) == ([], [], 2)

@@ -283,6 +283,19 @@ def test_no_currency_is_refused_never_defaulted() -> None:
     assert refused.reason == "no value.currency in the contract or its award"
 
 
+def test_a_currency_that_is_none_is_refused_at_value_currency() -> None:
+    # Refused as "value.amount: 'XYZ' is not an ISO 4217 currency code": the amount was right.
+    for currency, said in (
+        ("XYZ", "'XYZ' is not an ISO 4217 currency code"),
+        ("mxn", "'mxn' is not an ISO 4217 currency code"),
+        ("XXX", "XXX has no minor unit (not a currency of payment)"),
+    ):
+        release = small_process()
+        release["contracts"][0]["value"] = {"amount": 5, "currency": currency}
+        [refused] = mapped({"releases": [release]}).refused[:1]
+        assert refused.reason == f"value.currency: {said}", currency
+
+
 def test_amounts_in_the_currencys_smallest_unit() -> None:
     assert minor_units(37930.71, "MXN") == 3793071
     assert minor_units(1000000, "JPY") == 1000000

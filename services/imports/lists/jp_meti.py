@@ -48,7 +48,9 @@ _NAMELESS = (
 _AKA = re.compile(
     r",?\s*a\.k\.a\.?,?\s*(?:the\s+follow(?:ing)?\s+\w+\s+alias(?:es)?\s*:?)?\s*", re.I
 )
-_OTHER_NAMES = re.compile(r"（別称、(?P<names>[^（）]*)）")
+# Where the other names begin; the bracket closes where its own brackets are closed.
+_OTHER_NAMES = "（別称、"
+_AND = "及び"
 # Japanese script: kana, CJK ideographs, full-width forms and CJK punctuation.
 _JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]")
 
@@ -75,14 +77,37 @@ def repaired(name_ja: str, name_en: str) -> tuple[str, str]:
 
 
 def japanese_names(name: str) -> tuple[str, tuple[str, ...]]:
-    """`名（別称、A、B及びC）` → (`名`, (A, B, C))."""
-    others: list[str] = []
-    for match in _OTHER_NAMES.finditer(name):
-        listed = [n.strip() for n in match["names"].split("、")]
-        last, _, after = listed[-1].rpartition("及び")
-        listed[-1:] = [last.strip(), after.strip()] if last else [after.strip()]
-        others += [n for n in listed if n]
-    return plain(_OTHER_NAMES.sub("", name)) or plain(name), tuple(plain(n) for n in others)
+    """`名（別称、A、B及びC）` → (`名`, (A, B, C)); brackets within the names kept whole:
+    `電子機械・情報システム（ELVIS）（別称、株式会社研究開発センター・エルヴィス（ELVEES）及び
+    科学生産センター・エルヴィス）` (entry 60) is read apart at its own 、 and 及び only."""
+    start = name.find(_OTHER_NAMES)
+    listed, end = _top_level(name, start + len(_OTHER_NAMES)) if start >= 0 else ([], None)
+    if end is None:  # none, or a bracket that never closes: no list of names the list gave
+        return plain(name), ()
+    others = tuple(plain(n) for n in listed if n.strip())
+    return plain(name[:start] + name[end + 1 :]) or plain(name), others
+
+
+def _top_level(text: str, at: int) -> tuple[list[str], int | None]:
+    """The names in the bracket opened before `at`, cut at its own 、 and 及び (not those
+    within a bracket inside it), and where it closes (None: it does not)."""
+    parts: list[str] = []
+    depth, start, n = 0, at, at
+    while n < len(text):
+        if text[n] == "（":
+            depth += 1
+        elif text[n] == "）" and depth:
+            depth -= 1
+        elif text[n] == "）":
+            return [*parts, text[start:n]], n
+        elif not depth and text.startswith(_AND, n):
+            parts.append(text[start:n])
+            start = n + len(_AND)
+        elif not depth and text[n] == "、":
+            parts.append(text[start:n])
+            start = n + 1
+        n += 1
+    return [], None
 
 
 def english_names(name: str) -> tuple[str, tuple[str, ...]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import TextIO
 
@@ -19,7 +20,14 @@ from services.events.sanction import SanctionKind
 from services.imports.csv_rows import rows
 from services.imports.entries import ListEntry, NoEnd, RowProblem, one_line, period
 from services.imports.lists.countries import country_code
-from services.imports.lists.other_names import DESIGNATOR, bracketed, split_name
+from services.imports.lists.other_names import (
+    DESIGNATOR,
+    bracketed,
+    listed,
+    segments,
+    split_name,
+    written,
+)
 from services.imports.lists.reach import reach
 
 AUTHORITY = "World Bank"
@@ -41,23 +49,54 @@ COLUMNS = (
 NO_END = NoEnd("Ineligibility Period To Date", frozenset(), "2999-12-31")
 # Another name introduced before the text outside brackets ("*294 AKA X", ", also X").
 _LEADING_DESIGNATOR = re.compile(rf"^[\s,;]*{DESIGNATOR}\s+", re.I)
+# The list's footnote marks: "*677", "* 43", "*518 and 572", "*566, 576".
+_FOOTNOTE = re.compile(r"\*\s*\d+(?:\s*(?:,|and)\s*\d+)*")
+# A note, not a name: labelled ("Physical Address: …", "Registration #00124199", "(Reg. No.
+# 1163)", "(Tax ID: …)", "(CNPJ: …)"), or, in brackets, holding a number ("(91650100…)").
+_NOTE = re.compile(r"[:;#]|^\s*(?:reg(?:istration)?|tax|tin|cnpj|(?:national\s+)?id)\b", re.I)
+# Names in another script listed in one bracket: "(新疆交通建设集团股份有限公司, 新疆交建)".
+_SCRIPT_LIST = re.compile(r"\s*[,;，；]\s*")
 
 
-_BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
-_FOOTNOTE = re.compile(r"\*\d+")
+def _latin(char: str) -> bool:
+    return unicodedata.name(char, "").startswith(("LATIN", "FULLWIDTH LATIN"))
+
+
+def _in_another_script(text: str) -> bool:
+    """Whether a bracket is a name in another script than the Latin one the list's names are
+    in: its first letter is not Latin ("(中工国际工程股份有限公司)", "(张方俊)")."""
+    first = next((c for c in text if c.isalpha()), "")
+    return bool(first) and not _latin(first)
 
 
 def other_names(info: str) -> tuple[str, ...]:
     """The other names in "Additional Firm Info": those a designator introduces ("(aka …)",
-    "(formerly …)", "(d/b/a …)" and the like), and the text written outside brackets, which
-    is the name in the firm's own script or one introduced so ("AKA …", ", also …"); not
-    when it is a labelled note ("Physical Address: …") or prose ("as a successor or assign
-    to …"), which no firm is called."""
-    outside, named = bracketed(info)
-    rest = one_line(_FOOTNOTE.sub(" ", _BRACKETS.sub(" ", outside)))
-    rest = _LEADING_DESIGNATOR.sub("", rest).strip(" ,;")
-    a_name = any(c.isalpha() for c in rest) and ":" not in rest and not rest[:1].islower()
-    return tuple([*named, rest] if a_name else named)
+    "(formerly …)", "(d/b/a …)" and the like), those in another script, bracketed or not
+    ("(中工国际工程股份有限公司)", the firm's name in Chinese), and the text written outside
+    brackets, which is the name in the firm's own script or one introduced so ("AKA …", ",
+    also …"), with the brackets within or after it ("AKA LONESTAR SUPPLIES AND LOGISTICS
+    (PVT) LTD", "URALKOTLOSERVICE PKF ZAO (TAMBOV)": another firm's name without them); not
+    a labelled note ("Physical Address: …", "(Reg. No. …)"), a bracket of the list's own
+    words before any name ("(MUE Group)", "(BUT ONLY FOR …)") or prose ("as a successor or
+    assign to …"), which no firm is called. Registration numbers and tax ids are left out."""
+    outside, names = bracketed(_FOOTNOTE.sub(" ", info))
+    text = _LEADING_DESIGNATOR.sub("", outside)
+    introduced = text != outside
+    kept: list[str] = []
+    for opening, inside in segments(text):
+        if not opening:
+            kept.append(inside)
+        elif _in_another_script(inside):
+            names.extend(n for n in _SCRIPT_LIST.split(one_line(inside)) if n)
+        elif any(c.isalpha() for c in "".join(kept)) and not (
+            _NOTE.search(inside) or any(c.isdigit() for c in inside)
+        ):
+            kept.append(written(opening, inside))
+    rest = one_line("".join(kept)).strip(" ,;")
+    a_name = any(c.isalpha() for c in rest) and not _NOTE.search(rest) and not rest[:1].islower()
+    if a_name:
+        names.extend(listed(rest) if introduced else (rest,))
+    return tuple(dict.fromkeys(names))
 
 
 def entries(stream: TextIO) -> Iterator[ListEntry | RowProblem]:

@@ -83,10 +83,7 @@ def _awarded(terms: Terms, contract: str) -> ContractAwarded:
     ]
     if missing:
         raise ValueError(f"no {', '.join(missing)} in the contract or its award")
-    try:
-        amount = minor_units(terms.amount, terms.currency)
-    except ValueError as error:
-        raise ValueError(f"value.amount: {error}") from None
+    amount = minor_units(terms.amount, terms.currency)  # ValueError naming its field
     try:
         return ContractAwarded.model_validate(
             {

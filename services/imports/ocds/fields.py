@@ -89,22 +89,28 @@ def country(name: object) -> str | None:
 def minor_units(amount: object, currency: str) -> int:
     """An OCDS `value.amount` (a JSON number, in units of the currency) in the currency's
     smallest unit, as the catalog counts amounts (189654 MXN → 18965400 centavos). Raises
-    ValueError for a non-number or one finer than the minor unit (nothing is rounded)."""
+    ValueError naming the field at fault, `value.amount` or `value.currency`: a non-number,
+    one finer than the minor unit (nothing is rounded), a currency ISO 4217 has not or one of
+    no minor unit."""
     if isinstance(amount, bool) or not isinstance(amount, int | float | str):
-        raise ValueError(f"not a number: {amount!r}")
+        raise ValueError(f"value.amount: not a number: {amount!r}")
     try:
         exact = Decimal(str(amount))
     except InvalidOperation:
-        raise ValueError(f"not a number: {amount!r}") from None
+        raise ValueError(f"value.amount: not a number: {amount!r}") from None
     if not exact.is_finite():
-        raise ValueError(f"not a number: {amount!r}")
+        raise ValueError(f"value.amount: not a number: {amount!r}")
     try:
         exponent = iso4217.Currency(currency).exponent
     except ValueError:
-        raise ValueError(f"{currency!r} is not an ISO 4217 currency code") from None
+        raise ValueError(f"value.currency: {currency!r} is not an ISO 4217 currency code") from None
     if exponent is None:  # gold, special drawing rights, …: not a currency contracts are paid in
-        raise ValueError(f"{currency} has no minor unit (not a currency of payment)")
+        raise ValueError(
+            f"value.currency: {currency} has no minor unit (not a currency of payment)"
+        )
     scaled = exact.scaleb(exponent)
     if scaled != scaled.to_integral_value():
-        raise ValueError(f"{amount} {currency} is finer than the currency's smallest unit")
+        raise ValueError(
+            f"value.amount: {amount} {currency} is finer than the currency's smallest unit"
+        )
     return int(scaled)

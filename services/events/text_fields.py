@@ -1,20 +1,23 @@
-"""The API's check of the free-text fields of an event a person records (every name, title,
-agency, category, identifier, reason, note, the envelope's `source`): a text made only of
-invisible characters is refused as blank, a control character in a one-line text
-("evil\\r\\nX-Injected: 1") or a stray one in a text of several lines as `control_character`,
-and an invisible format character (a bidi override, "Good\\u202eKK") as `format_character`,
-at the field, with the rules of `events/text_characters.py`. These texts are shown in
-headers, CSV rows, logs and the console's lists, where such characters make the value say what
-was never recorded, or nothing (a security tester's and an API tester's findings).
+"""The check of an event's free-text fields (every name, title, agency, category, identifier,
+reason, note, the envelope's `source`), pure: a text made only of invisible characters is
+refused as blank, a control character in a one-line text ("evil\\r\\nX-Injected: 1") or a
+stray one in a text of several lines as `control_character`, and an invisible format
+character (a bidi override, "Good\\u202eKK") as `format_character`, at the field, with the
+rules of `text_characters.py`. These texts are shown in headers, CSV rows, logs, exports and
+the console's lists, where such characters make the value say what was never recorded, or
+nothing (a security tester's and an API tester's findings).
 
-The fields are found by the form their type declares (`TextForm`, `events/base.ShortText` and
-the others), through lists and nested models alike, so a field added to the contract is
-checked without being listed here. Who recorded the event (`recorded_by`) is the API's, not
-the caller's, and is not checked.
+The fields are found by the form their type declares (`TextForm`, `base.ShortText` and the
+others), through lists and nested models alike, so a field added to the contract is checked
+without being listed here. Who recorded the event (`recorded_by`) is the API's, not the
+caller's, and is not checked.
 
-One of `RequestContext.checks`, and not a rule of the event models: the stored events must
-keep being read as they were (a rebuild, a producer's event judged by the registry), so the
-contract stays as it was and only what the API records from now on is held to this.
+Every entrance asks it of what it takes in: the API's receipt (one of
+`RequestContext.checks`) and ingest of a producer's event (`ingest/admission.py`: `publish`,
+Kafka's raw entrance, the importers' events). It is no rule of the event models nor of the
+registry: the events stored before must keep being read and judged as they were (a rebuild
+reads the store, not the entrances), so the contract stays as it was and only what is taken
+in from now on is held to this.
 """
 
 from __future__ import annotations
