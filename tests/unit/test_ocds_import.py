@@ -5,6 +5,7 @@ Each package is read as the importer reads it: streamed into a scratch database,
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import pytest
@@ -291,6 +292,12 @@ def test_amounts_in_the_currencys_smallest_unit() -> None:
         minor_units(0.001, "USD")
     with pytest.raises(ValueError, match="not a number"):
         minor_units(True, "USD")
+    # In the words of the API's receipt and of risk: gold is an ISO 4217 code, of no currency
+    # of payment.
+    with pytest.raises(ValueError, match=re.escape("'XAU' is not a currency of payment (ISO")):
+        minor_units(5, "XAU")
+    with pytest.raises(ValueError, match=r"^'XYZ' is not an ISO 4217 code in use$"):
+        minor_units(5, "XYZ")
 
 
 def test_scheme_names() -> None:
