@@ -209,7 +209,10 @@ class RiskUpdate(Node):
         description="The band now."
     )
     moved_factors: list[str] = strawberry.field(
-        description="Names of the factors whose points changed (appearing or vanishing too)."
+        description="Names of the factors whose points changed since the vendor's last"
+        " announcement (`oldScore`; appearing or vanishing too); in its first (`oldScore`"
+        " null), every factor with points, none having been announced before, not only those"
+        " its last event moved."
     )
     model_version: str = strawberry.field(description="The risk model that scored it.")
     as_of: dt.date | None = strawberry.field(
