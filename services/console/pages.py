@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 
-import iso4217
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from services.events.currencies import MINOR_DIGITS
 
 PAGE_PATH = "/"
 ASSETS_PREFIX = "/console/"
@@ -92,12 +93,10 @@ def content_security_policy(page: bytes) -> str:
 
 
 def minor_units() -> str:
-    """ISO 4217's currencies of payment with the digits of their minor unit, as JSON: {"JPY":
-    0, "USD": 2, "KWD": 3, …} (gold, special drawing rights and the like have none: left
-    out, and shown in the unit given)."""
-    return json.dumps(
-        {c.code: c.exponent for c in iso4217.Currency if c.exponent is not None}, sort_keys=True
-    )
+    """The currencies of payment with the digits of their minor unit, as JSON: {"JPY": 0,
+    "USD": 2, "KWD": 3, …} (events/currencies.py: the codes no amount may be in are left out,
+    and shown in the unit given)."""
+    return json.dumps(dict(MINOR_DIGITS), sort_keys=True)
 
 
 def console_routes(

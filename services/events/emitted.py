@@ -162,7 +162,14 @@ class RiskChanged(Payload, LaterFields):
         default=None, description="The band of the vendor's last announcement; null for its first."
     )
     new_band: RiskBand
-    moved_factors: list[ShortText] = Field(description="Factors whose contribution changed.")
+    # Measured from what `old_score` is, the last announcement: an announcement is read
+    # against the one before it in the vendor's events, scores between them unannounced.
+    moved_factors: list[ShortText] = Field(
+        description="Factors whose contribution changed since the vendor's last announcement"
+        " (`old_score`), appearing or vanishing included; in its first (`old_score` null),"
+        " every factor with points, none having been announced before, not only those its"
+        " last event moved."
+    )
     # The score's day is the risk service's today when it scored (after an event, in the
     # daily refresh, after a concentration moved), which `occurred_at` does not tell for
     # sure: read in the registry's time zone as configured when read, it would move with a

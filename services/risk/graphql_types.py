@@ -47,6 +47,18 @@ RiskBand = described_enum(
 _BAND_ORDER = list(RiskBandModel)
 MAX_PAGE = 500
 First500 = first(MAX_PAGE)
+_FIRST = strawberry.argument(
+    description=f"How many to return from the start, or after `after`: 1–{MAX_PAGE}; 50 when"
+    " neither `first` nor `last` is given."
+)
+_LAST = strawberry.argument(
+    description=f"How many to return from the end, or before `before`: 1–{MAX_PAGE} (50 when"
+    " only `before` is given); not with `first` or `after`."
+)
+_BEFORE = strawberry.argument(
+    description="The cursor before which a page read backward ends: the later page's"
+    " `pageInfo.startCursor`; omit it for the latest entries."
+)
 VENDOR = strawberry.argument(description="The vendor, by its id.")
 AS_OF = strawberry.argument(
     description="The day scored (a calendar day); default: today in the registry's time zone."
@@ -197,7 +209,10 @@ class RiskUpdate(Node):
         description="The band now."
     )
     moved_factors: list[str] = strawberry.field(
-        description="Names of the factors whose points changed (appearing or vanishing too)."
+        description="Names of the factors whose points changed since the vendor's last"
+        " announcement (`oldScore`; appearing or vanishing too); in its first (`oldScore`"
+        " null), every factor with points, none having been announced before, not only those"
+        " its last event moved."
     )
     model_version: str = strawberry.field(description="The risk model that scored it.")
     as_of: dt.date | None = strawberry.field(
@@ -270,19 +285,31 @@ class RiskQuery:
         description="The vendor's score after each event that bears on its risk (a contract,"
         " subcontract, incident, sanction, claim or certificate of its own, or an incident it"
         " caused), in log order: empty for a vendor with none, as for an id nobody registered"
-        " (`vendor` tells which). A cursor names its entry, not a place in a numbering: one"
-        " taken before `vendorwatch rebuild` goes on after it from the same entry (refused when"
-        " the rebuild left that entry out). A system owner reads no entry of an event of"
-        " another agency's records: its effect shows in the next entry it reads."
+        " (`vendor` tells which). Paged forward (`first`, `after`) or backward from the end"
+        " (`last`, `before`: the latest entries, in log order too). A cursor names its entry,"
+        " not a place in a numbering: one taken before `vendorwatch rebuild` goes on from the"
+        " same entry (refused when the rebuild left that entry out). A system owner reads no"
+        " entry of an event of another agency's records: its effect shows in the next entry it"
+        " reads."
     )
     async def risk_history(
         self,
         info: Info,
         vendor_id: Annotated[strawberry.ID, VENDOR],
-        first: Annotated[int, First500] = 50,
+        first: Annotated[int | None, _FIRST] = None,
         after: After = None,
+        last: Annotated[int | None, _LAST] = None,
+        before: Annotated[str | None, _BEFORE] = None,
     ) -> Connection[RiskScore]:
-        limit = page_size(first, MAX_PAGE)
+        backward = last is not None or before is not None
+        if backward and (first is not None or after is not None):
+            raise InvalidArgument(
+                "first/after and last/before: a page is read forward or backward, not both;"
+                " give one pair"
+            )
+        asked = last if backward else first
+        limit = page_size(50 if asked is None else asked, MAX_PAGE, "last" if backward else "first")
+        cursor = before if backward else after
         vendor = str(vendor_id)
         # One snapshot: a rebuild committing between two of these reads would number the
         # entries again under them.
@@ -290,16 +317,17 @@ class RiskQuery:
             info.context.pool.acquire() as conn,
             conn.transaction(isolation="repeatable_read", readonly=True),
         ):
-            page = await history_page(
-                info, conn, info.context.part(RISK).model, vendor, after, limit
-            )
+            model = info.context.part(RISK).model
+            page = await history_page(info, conn, model, vendor, cursor, limit, backward=backward)
             hidden = await hidden_events(info, conn, (risk for _, _, risk in page.entries))
         events = page.events
         pairs = [
             (events[seq], RiskScore.of(vendor, as_of, risk, events[seq], hidden=hidden))
             for seq, as_of, risk in page.entries
         ]
-        return Connection.of_pairs(pairs, page.total, page.has_next, after)
+        if backward:
+            return Connection.of_last_pairs(pairs, page.total, page.has_more, before)
+        return Connection.of_pairs(pairs, page.total, page.has_more, after)
 
     @strawberry.field(
         description="Vendors by current score, highest first; only those with contracts of"

@@ -84,6 +84,7 @@ RELEVANT = (
     CertificateSubmitted,
 )
 _CONTRACT_EVENTS = (ContractAwarded, ContractAmended, ContractTerminated)
+_BY_RECORDED_RULES = (ClaimFiled, IncidentInvestigated)
 
 
 def risk_changed_event(
@@ -174,8 +175,9 @@ class RiskService:
         if not events:
             return
         items = [_item(e) for e in events]
-        # A claim's filing is weighed by the rules of the instant the log recorded it (fold.py).
-        filed = [e.event_id for e in events if isinstance(e.payload, ClaimFiled)]
+        # A claim's filing and an investigation are folded by the rules of the instant the
+        # log recorded them (fold.py).
+        filed = [e.event_id for e in events if isinstance(e.payload, _BY_RECORDED_RULES)]
         recorded = await recorded_times(conn, filed, self.clock) if filed else {}
         subjects = await self._subjects(conn, events)
         seqs = await repository.add_events(conn, events, items, subjects)

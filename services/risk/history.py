@@ -49,12 +49,14 @@ async def history(
     vendor_id: str,
     after_seq: int = 0,
     limit: int | None = None,
+    *,
+    before_seq: int | None = None,
 ) -> list[tuple[int, dt.date, RiskScore]]:
-    """The vendor's score after each event that moved it, in log order (a page of it), with
-    its evidence."""
-    return await scored(
-        conn, model, vendor_id, await history_reads.history(conn, vendor_id, after_seq, limit)
-    )
+    """The vendor's score after each event that moved it, in log order (a page of it: the
+    first `limit` after `after_seq`, or the last `limit` before `before_seq`), with its
+    evidence."""
+    rows = await history_reads.history(conn, vendor_id, after_seq, limit, before_seq=before_seq)
+    return await scored(conn, model, vendor_id, rows)
 
 
 async def scored(

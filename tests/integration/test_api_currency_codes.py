@@ -1,8 +1,11 @@
 """An amount's currency through the API, on a real PostgreSQL: a code of three capitals that
-is no ISO 4217 currency's ("XYZ", or XXX, "no currency involved") is refused at its field, for
-an award, a claim and a settlement alike, through the typed mutations and `submitEvent`. The
-schema said ISO 4217 and the catalog checked only the shape: "XYZ" was recorded. Events
-stored before with such a code are applied as before: the contract is unchanged."""
+is no ISO 4217 code ("XYZ"), or one of no currency of payment (gold, XAU; XXX, "no currency
+involved"; XTS, "for testing": no minor unit for an amount to count in), is refused at its
+field, saying which, for an award, a claim and a settlement alike, through the typed
+mutations and `submitEvent`. The schema said ISO 4217 and the catalog checked only the shape:
+"XYZ" was recorded; then XAU was accepted, which risk could not weigh, and XXX was said to be
+no ISO 4217 code. Events stored before with such a code are applied as before: the contract
+is unchanged."""
 
 from __future__ import annotations
 
@@ -17,8 +20,13 @@ from tests.support.registry_db import apply
 pytestmark = pytest.mark.postgres
 
 
+NO_CODE = "is not an ISO 4217 code in use"
+NOT_PAYMENT = "is not a currency of payment (ISO 4217 gives it no minor unit)"
+REFUSED = {"XYZ": NO_CODE, "XAU": NOT_PAYMENT, "XXX": NOT_PAYMENT, "XTS": NOT_PAYMENT}
+
+
 def _refused(currency: str) -> dict[str, object]:
-    message = f"'{currency}' is not an ISO 4217 currency code (JPY, USD, EUR, …)"
+    message = f"'{currency}' {REFUSED[currency]}: amounts are in currencies such as JPY, USD, EUR"
     return {
         "accepted": False,
         "errors": [{"field": "payload.currency", "message": message, "code": "unknown_currency"}],
@@ -37,7 +45,7 @@ async def test_a_currency_code_of_no_currency_is_refused_at_its_field(
     pool: asyncpg.Pool, event_type: str
 ) -> None:
     await apply(pool, case_b.registered())
-    for currency in ("XYZ", "XXX"):
+    for currency in REFUSED:
         assert await typed(pool, _with(event_type, currency)) == _refused(currency)
         assert await submitted(pool, _with(event_type, currency)) == _refused(currency)
     assert await logged(pool) == 0

@@ -135,6 +135,35 @@ async def _history(
         after = page["pageInfo"]["endCursor"]
 
 
+LATEST = """query ($before: String, $last: Int!) {
+  riskHistory(vendorId: "vendor-b", last: $last, before: $before) {
+    totalCount pageInfo { hasPreviousPage startCursor }
+    edges { cursor node { id asOf score factors { name contribution } } }
+  } }"""
+
+
+async def _history_backward(bearer: str, pool: asyncpg.Pool, last: int) -> list[dict[str, Any]]:
+    """Every entry of B's history as the caller pages back through it from the latest, `last`
+    at a time, in log order, as `_history` gives them."""
+    pages: list[list[dict[str, Any]]] = []
+    before = None
+    while True:
+        answer = await over_http(pool, bearer, LATEST, before=before, last=last)
+        assert "errors" not in answer, answer
+        page = answer["data"]["riskHistory"]
+        assert len(page["edges"]) <= last
+        pages.insert(
+            0,
+            [
+                {**e["node"], "cursor": e["cursor"], "total": page["totalCount"]}
+                for e in page["edges"]
+            ],
+        )
+        if not page["pageInfo"]["hasPreviousPage"]:
+            return [entry for entries in pages for entry in entries]
+        before = page["pageInfo"]["startCursor"]
+
+
 async def test_a_system_owner_s_risk_history_leaves_out_other_agencies_entries(
     two_agencies: list[dict[str, Any]], pool: asyncpg.Pool
 ) -> None:
@@ -216,6 +245,10 @@ async def test_a_system_owner_s_pages_read_on_past_other_agencies_entries(
         counted = await _history(owner, pool, first)
         assert [{**e, "total": None} for e in counted] == expected
         assert {e["total"] for e in counted} == {len(expected)}
+        # Read backward from the latest: the same entries, none twice or missed.
+        backward = await _history_backward(owner, pool, first)
+        assert [{**e, "total": None} for e in backward] == expected
+        assert {e["total"] for e in backward} == {len(expected)}
 
 
 async def test_a_system_owner_s_page_judges_the_entries_near_it_not_the_whole_history(

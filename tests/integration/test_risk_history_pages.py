@@ -103,3 +103,77 @@ async def test_a_cursor_that_names_no_entry_is_refused_with_the_reason(pool: asy
         )
         assert result.errors is not None and len(result.errors) == 1
         assert result.errors[0].message.startswith(f"after: {after!r} {reason}")
+
+
+LATEST = """query ($id: ID!, $last: Int, $before: String) {
+  riskHistory(vendorId: $id, last: $last, before: $before) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { id asOf score } }
+  }
+}"""
+
+
+async def test_the_latest_entries_are_read_from_the_end_and_paged_back_to_the_first(
+    pool: asyncpg.Pool,
+) -> None:
+    """An analyst wants a long history's latest entries: `last` reads them from the end, in
+    log order, and `before` a page's first cursor gives the entries before it, down to the
+    first, as paging forward gives them."""
+    risk = _service()
+    await _applied(pool, risk, [*case_risk.registered_first(), *case_risk.the_case()])
+    forward = await _pages(pool)
+    assert len(forward) >= 5
+
+    latest = (await execute(pool, LATEST, id=VENDOR, last=2))["riskHistory"]
+    assert [(e["cursor"], e["node"]) for e in latest["edges"]] == forward[-2:]
+    assert latest["totalCount"] == len(forward)
+    assert latest["pageInfo"] == {
+        "hasNextPage": False,
+        "hasPreviousPage": True,
+        "startCursor": forward[-2][0],
+        "endCursor": forward[-1][0],
+    }
+    # Back a page at a time from the latest: every entry once, in log order.
+    pages: list[list[tuple[str, Any]]] = []
+    before = None
+    while True:
+        page = (await execute(pool, LATEST, id=VENDOR, last=2, before=before))["riskHistory"]
+        pages.insert(0, [(e["cursor"], e["node"]) for e in page["edges"]])
+        if before is not None:
+            assert page["pageInfo"]["hasNextPage"] is True
+        if not page["pageInfo"]["hasPreviousPage"]:
+            break
+        before = page["pageInfo"]["startCursor"]
+    assert [entry for entries in pages for entry in entries] == forward
+    # Before the first entry: nothing, and nothing before that.
+    first = (await execute(pool, LATEST, id=VENDOR, last=2, before=forward[0][0]))["riskHistory"]
+    assert first["edges"] == [] and first["pageInfo"]["hasPreviousPage"] is False
+    assert first["pageInfo"]["startCursor"] == forward[0][0]
+
+
+async def test_a_page_asked_both_ways_or_past_its_size_is_refused_with_the_reason(
+    pool: asyncpg.Pool,
+) -> None:
+    risk = _service()
+    await _applied(
+        pool,
+        risk,
+        [case_b.registered(), case_b.another_vendor(case_risk.SUBCONTRACTOR), case_risk.contract()],
+    )
+    (cursor, _), *_ = await _pages(pool)
+    context = dataclasses.replace(shared_context(pool), principal=ADMIN)
+    asked = {
+        "last: 1, first: 1": "first/after and last/before: a page is read forward or backward",
+        f'before: "{cursor}", after: "{cursor}"': "first/after and last/before",
+        "last: 501": "last: 501 is outside 1–500",
+        'before: "a-page"': "before: 'a-page' is not a cursor from this connection; ask again"
+        " from the last page",
+        'before: "00000000-0000-4000-8000-000000000000"': "before:"
+        " '00000000-0000-4000-8000-000000000000' names no entry of vendor-b's risk history",
+    }
+    for arguments, reason in asked.items():
+        query = f'{{ riskHistory(vendorId: "{VENDOR}", {arguments}) {{ totalCount }} }}'
+        result = await SCHEMA.execute(query, context_value=context)
+        assert result.errors is not None and len(result.errors) == 1, arguments
+        assert result.errors[0].message.startswith(reason), result.errors[0].message

@@ -5,6 +5,7 @@ Each package is read as the importer reads it: streamed into a scratch database,
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import pytest
@@ -286,9 +287,9 @@ def test_no_currency_is_refused_never_defaulted() -> None:
 def test_a_currency_that_is_none_is_refused_at_value_currency() -> None:
     # Refused as "value.amount: 'XYZ' is not an ISO 4217 currency code": the amount was right.
     for currency, said in (
-        ("XYZ", "'XYZ' is not an ISO 4217 currency code"),
-        ("mxn", "'mxn' is not an ISO 4217 currency code"),
-        ("XXX", "XXX has no minor unit (not a currency of payment)"),
+        ("XYZ", "'XYZ' is not an ISO 4217 code in use"),
+        ("mxn", "'mxn' is not an ISO 4217 code in use"),
+        ("XXX", "'XXX' is not a currency of payment (ISO 4217 gives it no minor unit)"),
     ):
         release = small_process()
         release["contracts"][0]["value"] = {"amount": 5, "currency": currency}
@@ -304,6 +305,12 @@ def test_amounts_in_the_currencys_smallest_unit() -> None:
         minor_units(0.001, "USD")
     with pytest.raises(ValueError, match="not a number"):
         minor_units(True, "USD")
+    # In the words of the API's receipt and of risk: gold is an ISO 4217 code, of no currency
+    # of payment.
+    with pytest.raises(ValueError, match=re.escape("'XAU' is not a currency of payment (ISO")):
+        minor_units(5, "XAU")
+    with pytest.raises(ValueError, match=r"^value.currency: 'XYZ' is not an ISO 4217 code in use$"):
+        minor_units(5, "XYZ")
 
 
 def test_scheme_names() -> None:

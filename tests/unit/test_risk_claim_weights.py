@@ -89,21 +89,31 @@ def test_a_claim_in_won_earns_what_its_yen_are_worth_not_the_figure_s(
 
 
 @pytest.mark.parametrize(
-    ("currency", "written"),
+    ("currency", "written", "why"),
     [
-        ("EUR", "10,000,000,000,000.00 EUR"),
-        ("ABC", "1,000,000,000,000,000 in the smallest unit of ABC"),
+        ("EUR", "10,000,000,000,000.00 EUR", "the model gives no yen rate for EUR"),
+        # Codes no amount may be in (stored before the API refused them, or sent past it): no
+        # model could give them a rate (it refuses one), so the note does not suggest one.
+        (
+            "ABC",
+            "the figure 1,000,000,000,000,000 recorded in ABC",
+            "ABC is not an ISO 4217 code in use",
+        ),
+        (
+            "XAU",
+            "the figure 1,000,000,000,000,000 recorded in XAU",
+            "XAU is not a currency of payment (ISO 4217 gives it no minor unit)",
+        ),
     ],
 )
 def test_a_claim_in_a_currency_without_a_rate_counts_its_base_points_and_says_why(
-    claims_model: RiskModel, currency: str, written: str
+    claims_model: RiskModel, currency: str, written: str, why: str
 ) -> None:
-    # However large: its yen are not known (the model gives no EUR rate; ABC is no ISO code).
+    # However large: its yen are not known.
     result = scored(claims_model, claim(currency, 10**15))
     assert result.contribution("pending_claims") == 3.0
     assert only_note(result) == (
-        f"claim u1 filed on 2023-04-01 for {written}, pending: 3 (its amount is not weighed:"
-        f" the model gives no yen rate for {currency})"
+        f"claim u1 filed on 2023-04-01 for {written}, pending: 3 (its amount is not weighed: {why})"
     )
 
 

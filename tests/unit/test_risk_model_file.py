@@ -80,8 +80,13 @@ _DELETE = object()
         ("claims.yen_per_unit", 150, "claims.yen_per_unit: expected a table"),
         ("claims.yen_per_unit.USD", 0, "yen_per_unit.USD: must be greater than 0"),
         ("claims.yen_per_unit.JPY", 1, "yen_per_unit.JPY: the yen is the unit claims are"),
-        ("claims.yen_per_unit.usd", 150, "yen_per_unit.usd: not an ISO 4217 currency"),
-        ("claims.yen_per_unit.XAU", 9000, "yen_per_unit.XAU: not an ISO 4217 currency"),
+        ("claims.yen_per_unit.usd", 150, "yen_per_unit.usd: not an ISO 4217 code in use"),
+        # Gold is an ISO 4217 code, of no currency of payment (no minor unit).
+        (
+            "claims.yen_per_unit.XAU",
+            9000,
+            "yen_per_unit.XAU: not a currency of payment (ISO 4217 gives it no minor unit)",
+        ),
     ],
 )
 def test_model_errors_name_the_key(tmp_path: Path, key: str, value: Any, message: str) -> None:

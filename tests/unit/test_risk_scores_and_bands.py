@@ -11,13 +11,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from services.events.emitted import RiskBand
+from services.events.emitted import RiskBand, RiskChanged
 from services.events.incident import LeakFinding, Severity
 from services.events.sanction import SanctionKind
+from services.gateway.http.protection import Limits
+from services.gateway.schema import build_schema
 from services.risk.domain.facts import SanctionFact, VendorFacts
 from services.risk.domain.model import RiskModel
 from services.risk.domain.risk_score import (
     FACTOR_NAMES,
+    Factor,
     RiskScore,
     band_of,
     moved_factors,
@@ -175,3 +178,34 @@ def test_band_of_bounds(model: RiskModel) -> None:
     assert band_of(b.high, model) is RiskBand.HIGH
     assert band_of(b.critical, model) is RiskBand.CRITICAL
     assert round_points(14.45) == 14.5 and round_points(0.04) == 0.0
+
+
+def test_a_first_announcement_says_every_factor_with_points_moved_and_the_schemas_say_why(
+    model: RiskModel,
+) -> None:
+    """A risk analyst's finding: a vendor scored 10 (two certificates missing, low: never
+    announced) then suspended was announced with old_score null and all three factors moved,
+    while the schemas said "factors whose points changed". The moves are measured from what
+    old_score is, the last announcement, so that each announcement is read against the one
+    before it; a first is measured from nothing, and both schemas now say so."""
+
+    def at(*points: tuple[str, float]) -> RiskScore:
+        total = sum(p for _, p in points)
+        factors = tuple(Factor(name, p, ()) for name, p in points)
+        return RiskScore(total, band_of(total, model), model.fingerprint, factors)
+
+    missing = (("missing_erasure_certificates", 5.0), ("missing_disposal_certificates", 5.0))
+    before, suspended = at(*missing), at(("active_sanctions", 30.0), *missing)
+    assert not should_announce(None, before, model) and should_announce(None, suspended, model)
+    assert moved_factors(None, suspended) == [
+        "active_sanctions",
+        "missing_erasure_certificates",
+        "missing_disposal_certificates",
+    ]
+    assert moved_factors(before, suspended) == ["active_sanctions"]  # had it been announced
+    first = "in its first (`old_score` null), every factor with points"
+    described = RiskChanged.model_json_schema()["properties"]["moved_factors"]["description"]
+    assert "since the vendor's last announcement (`old_score`)" in described and first in described
+    graphql = build_schema(Limits()).as_str()
+    assert "since the vendor's last announcement (`oldScore`" in graphql
+    assert "in its first (`oldScore` null), every factor with points" in graphql

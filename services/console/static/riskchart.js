@@ -1,8 +1,9 @@
 // A vendor's score history as a small SVG step chart drawn here (no chart library: a step line,
 // a 0–100 axis and two dates need no more): each recorded score holds from its day to the next,
-// the points coloured by band; then today's score, joined by a dashed line (between the last
-// change and today the score decays day by day, which the history does not record). The same
-// figures as a table for screen readers and keyboard users.
+// the points coloured by band; then, when the latest changes are shown, today's score, joined
+// by a dashed line (between the last change and today the score decays day by day, which the
+// history does not record). A page of a longer history says which of how many changes it
+// draws. The same figures as a table for screen readers and keyboard users.
 import { html } from "./html.js";
 import { DateText, oneDecimal } from "./i18n.js";
 
@@ -47,13 +48,20 @@ function byDay(history) {
   return [...history].sort((a, b) => dayNumber(a.asOf) - dayNumber(b.asOf));
 }
 
-// `now`: today's score ({asOf, score, band}).
-export function ScoreHistoryChart({ t, language, history: logged, now, labelledBy }) {
+// `now`: today's score ({asOf, score, band}), drawn after the latest changes; null for a page
+// of earlier ones (later changes, not drawn, came between them and today). `total`: how many
+// changes the history has in all, of which `history` is a page.
+export function ScoreHistoryChart({ t, language, history: logged, now, total, labelledBy }) {
   if (logged.length === 0) return html`<p class="empty">${t("riskVendor.noHistory")}</p>`;
   const history = byDay(logged);
-  const recorded = placed([...history, now]);
-  const today = recorded.pop();
+  const recorded = placed(now ? [...history, now] : history);
+  const today = now ? recorded.pop() : null;
   const last = recorded[recorded.length - 1];
+  const end = now ?? last;
+  const summary =
+    total > history.length
+      ? t("riskVendor.historySummaryOf", { count: history.length, total })
+      : t("riskVendor.historySummary", { count: history.length });
   const bottom = HEIGHT - MARGIN.bottom;
   const yOf = (score) => MARGIN.top + (1 - score / 100) * (HEIGHT - MARGIN.top - MARGIN.bottom);
   const first = history[0].asOf;
@@ -71,23 +79,30 @@ export function ScoreHistoryChart({ t, language, history: logged, now, labelledB
         </g>`,
       )}
       <text class="axis-date" x=${MARGIN.left} y=${HEIGHT - 8}>${first}</text>
-      <text class="axis-date" x=${WIDTH - MARGIN.right} y=${HEIGHT - 8} text-anchor="end">${now.asOf}</text>
+      <text class="axis-date" x=${WIDTH - MARGIN.right} y=${HEIGHT - 8} text-anchor="end">${end.asOf}</text>
       <line class="axis" x1=${MARGIN.left} x2=${MARGIN.left} y1=${MARGIN.top} y2=${bottom} />
       <path class="history-line" d=${stepPath(recorded)} />
-      <line class="history-since" x1=${last.x} y1=${last.y} x2=${today.x} y2=${today.y} />
+      ${today
+        ? html`<line class="history-since" x1=${last.x} y1=${last.y} x2=${today.x} y2=${today.y} />`
+        : null}
       ${recorded.map(
         (point) => html`<circle class=${`point point-${point.band}`} cx=${point.x} cy=${point.y} r="4">
           <title>${point.asOf}: ${oneDecimal(point.score)} (${t(`band.${point.band}`)})</title>
         </circle>`,
       )}
-      <rect class=${`point today point-${now.band}`} x=${today.x - 5} y=${today.y - 5} width="10" height="10">
-        <title>${t("riskVendor.today")} ${now.asOf}: ${oneDecimal(now.score)} (${t(`band.${now.band}`)})</title>
-      </rect>
+      ${today
+        ? html`<rect class=${`point today point-${now.band}`} x=${today.x - 5} y=${today.y - 5} width="10" height="10">
+            <title>${t("riskVendor.today")} ${now.asOf}: ${oneDecimal(now.score)} (${t(`band.${now.band}`)})</title>
+          </rect>`
+        : null}
     </svg>
     <figcaption id="history-summary">
-      ${t("riskVendor.historySummary", { count: history.length })} <${DateText} iso=${first} language=${language} />
-      ${" – "}<${DateText} iso=${last.asOf} language=${language} />${"; "}${t("riskVendor.today")}${" "}
-      <${DateText} iso=${now.asOf} language=${language} />: ${oneDecimal(now.score)}
+      ${summary} <${DateText} iso=${first} language=${language} />
+      ${" – "}<${DateText} iso=${last.asOf} language=${language} />
+      ${now
+        ? html`${"; "}${t("riskVendor.today")}${" "}
+            <${DateText} iso=${now.asOf} language=${language} />: ${oneDecimal(now.score)}`
+        : null}
     </figcaption>
     <details>
       <summary>${t("riskVendor.historyTable")}</summary>

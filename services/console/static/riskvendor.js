@@ -1,7 +1,10 @@
 // One vendor's risk: today's score factor by factor (its points and the events behind them,
 // with the risk model's note on what they count for) and the score's history as a chart.
 // Read again whenever riskUpdates says this vendor's risk moved, and on request: factors can
-// move without an announcement (risk.js's `Freshness`).
+// move without an announcement (risk.js's `Freshness`). A history longer than a page shows its
+// latest changes first (what an analyst reads a vendor's risk for), says which of how many and
+// of which days, and pages back to earlier ones.
+import { useState } from "preact/hooks";
 import { html } from "./html.js";
 import { DateText, oneDecimal } from "./i18n.js";
 import { useReloadOnConnect, useSubscription } from "./live.js";
@@ -11,12 +14,15 @@ import { ScoreHistoryChart } from "./riskchart.js";
 import { vendorLink } from "./search.js";
 import { Refusal } from "./signin.js";
 
-// The API's largest page; a longer history shows its first page and says so.
+// The API's largest page; a longer history is read a page at a time, the latest first.
 const HISTORY_PAGE = 500;
 
 // The score through the vendor: an id the registry does not hold is then a null vendor, said
-// as such below (the root `riskScore` refuses it, which would fail the whole answer).
-const RISK = `query ConsoleVendorRisk($vendorId: ID!, $first: Int!) {
+// as such below (the root `riskScore` refuses it, which would fail the whole answer). The
+// history's page: the `last` before a cursor (none: the latest), or the `first` after one.
+const RISK = `query ConsoleVendorRisk(
+  $vendorId: ID!, $first: Int, $after: String, $last: Int, $before: String
+) {
   vendor(vendorId: $vendorId) {
     legalName
     riskScore {
@@ -24,8 +30,9 @@ const RISK = `query ConsoleVendorRisk($vendorId: ID!, $first: Int!) {
       factors { name contribution evidence { eventIds note vendorId } }
     }
   }
-  riskHistory(vendorId: $vendorId, first: $first) {
+  riskHistory(vendorId: $vendorId, first: $first, after: $after, last: $last, before: $before) {
     totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     edges { node { asOf score band factors { name } } }
   }
 }`;
@@ -72,10 +79,57 @@ function Factors({ t, score }) {
   </table>`;
 }
 
+// Which page of the history is shown, and how to ask for it: `after` a cursor (paging on to
+// later changes), `before` one (back to earlier ones), or neither (the latest).
+const pageAsked = ({ after, before }) =>
+  after ? { first: HISTORY_PAGE, after } : { last: HISTORY_PAGE, before: before ?? null };
+
+// The first and last day of a page's changes (ISO days sort as text).
+function daysOf(history) {
+  const days = history.map((point) => point.asOf.slice(0, 10)).sort();
+  return [days[0], days[days.length - 1]];
+}
+
+// What part of a longer history the page shows, and the way to the others.
+function HistoryPages({ t, language, connection, history, turn }) {
+  const { totalCount, pageInfo } = connection;
+  if (totalCount <= history.length && !pageInfo.hasPreviousPage && !pageInfo.hasNextPage) return null;
+  const latest = !pageInfo.hasNextPage;
+  const [from, to] = history.length ? daysOf(history) : [null, null];
+  const values = { count: history.length, total: totalCount };
+  return html`<p class="history-shown">
+      ${t(latest ? "riskVendor.shownLatest" : "riskVendor.shownEarlier", values)}
+      ${from
+        ? html` <${DateText} iso=${from} language=${language} />${" – "}<${DateText}
+              iso=${to}
+              language=${language}
+            />.`
+        : null}
+    </p>
+    <nav class="history-pages" aria-label=${t("riskVendor.historyPages")}>
+      ${pageInfo.hasPreviousPage
+        ? html`<button type="button" data-page="earlier" onClick=${() => turn({ before: pageInfo.startCursor })}>
+            ${t("riskVendor.earlier")}
+          </button> `
+        : null}
+      ${latest
+        ? null
+        : html`<button type="button" data-page="later" onClick=${() => turn({ after: pageInfo.endCursor })}>
+              ${t("riskVendor.later")}
+            </button>
+            <button type="button" data-page="latest" onClick=${() => turn({})}>${t("riskVendor.latest")}</button>`}
+    </nav>`;
+}
+
 export function RiskVendorScreen({ session, argument }) {
   const { t, language, api, live } = session;
-  const read = useRead(argument || null, async () => ({
-    ...(await api(RISK, { vendorId: argument, first: HISTORY_PAGE })),
+  // The page asked, for the vendor it was asked for: another vendor's page starts at the latest.
+  const [paged, setPaged] = useState({ vendor: argument });
+  const page = paged.vendor === argument ? paged : { vendor: argument };
+  const turn = (cursor) => setPaged({ vendor: argument, ...cursor });
+  const key = argument ? `${argument} ${page.after ?? ""} ${page.before ?? ""}` : null;
+  const read = useRead(key, async () => ({
+    ...(await api(RISK, { vendorId: argument, ...pageAsked(page) })),
     readAt: new Date().toISOString(),
   }));
   useReloadOnConnect(live, read.reload);
@@ -103,14 +157,13 @@ export function RiskVendorScreen({ session, argument }) {
     </section>
     <section aria-labelledby="history-title">
       <h3 id="history-title">${t("riskVendor.history", { count: risk.riskHistory.totalCount })}</h3>
-      ${risk.riskHistory.totalCount > history.length
-        ? html`<p>${t("vendor.timelineFirst", { count: history.length })}</p>`
-        : null}
+      <${HistoryPages} t=${t} language=${language} connection=${risk.riskHistory} history=${history} turn=${turn} />
       <${ScoreHistoryChart}
         t=${t}
         language=${language}
         history=${history}
-        now=${score}
+        now=${risk.riskHistory.pageInfo.hasNextPage ? null : score}
+        total=${risk.riskHistory.totalCount}
         labelledBy="history-title"
       />
     </section>`;

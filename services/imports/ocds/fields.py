@@ -9,8 +9,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import iso4217
-
+from services.events.currencies import minor_digits, not_payable
 from services.imports.entries import one_line
 from services.imports.lists.countries import country_code
 
@@ -100,14 +99,9 @@ def minor_units(amount: object, currency: str) -> int:
         raise ValueError(f"value.amount: not a number: {amount!r}") from None
     if not exact.is_finite():
         raise ValueError(f"value.amount: not a number: {amount!r}")
-    try:
-        exponent = iso4217.Currency(currency).exponent
-    except ValueError:
-        raise ValueError(f"value.currency: {currency!r} is not an ISO 4217 currency code") from None
-    if exponent is None:  # gold, special drawing rights, …: not a currency contracts are paid in
-        raise ValueError(
-            f"value.currency: {currency} has no minor unit (not a currency of payment)"
-        )
+    exponent = minor_digits(currency)
+    if exponent is None:
+        raise ValueError(f"value.currency: {currency!r} is {not_payable(currency)}")
     scaled = exact.scaleb(exponent)
     if scaled != scaled.to_integral_value():
         raise ValueError(

@@ -137,7 +137,12 @@ and risk's (added on 2026-12-06 too, the instant still to come):
   currency, or by its base points alone when the model gives none (claim_factors, by the
   instant of its filing kept by fold.fold_one); before, its figure counted as yen (US$1M,
   100,000,000 cents, as ¥100M). No verdict changes, but risk's rebuild replays the claims, so
-  one filed before counts its figure as yen in a rebuild too, its evidence saying so.
+  one filed before counts its figure as yen in a rebuild too, its evidence saying so;
+- a finding of unapproved subcontracting stays on record (fold._apply, by the instant the
+  log recorded the investigation, kept by fold.fold_one): a later investigation of the
+  incident that finds none no longer erases it, and it keeps the day it was made. Before, the
+  last investigation's answer replaced it, and its points vanished, while the model says the
+  finding stays; an investigation recorded before replaces it in a rebuild too.
 """
 
 from __future__ import annotations

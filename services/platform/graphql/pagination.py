@@ -20,10 +20,12 @@ Node = TypeVar("Node")
 class PageInfo:
     has_next_page: bool = strawberry.field(description="More come after this page.")
     has_previous_page: bool = strawberry.field(
-        description="This page was asked after a cursor, so items come before it."
+        description="Items come before this page: it was asked after a cursor, or, asked as"
+        " the `last` items (where a list offers it), more precede it."
     )
     start_cursor: str | None = strawberry.field(
-        description="The first edge's cursor; null for an empty page."
+        description="The first edge's cursor (for an empty page, the cursor asked before, or"
+        " null): where a list offers `last`, ask `before` it for the page before."
     )
     end_cursor: str | None = strawberry.field(
         description="The last edge's cursor (for an empty page, the cursor asked after): "
@@ -40,22 +42,34 @@ class PageInfo:
             end_cursor=cursors[-1] if cursors else after,
         )
 
+    @classmethod
+    def backward(cls, cursors: Sequence[str], has_previous: bool, before: str | None) -> PageInfo:
+        """For the page with these edges' cursors, asked as the last items before `before`
+        (null: the list's end)."""
+        return cls(
+            has_next_page=before is not None,
+            has_previous_page=has_previous,
+            start_cursor=cursors[0] if cursors else before,
+            end_cursor=cursors[-1] if cursors else None,
+        )
 
-def page_size(first: int, maximum: int) -> int:
-    """`first` as asked, or a clear refusal: a silently shortened page looks like the end."""
+
+def page_size(first: int, maximum: int, argument: str = "first") -> int:
+    """`first` (or `last`: `argument`) as asked, or a clear refusal: a silently shortened
+    page looks like the end."""
     if not 1 <= first <= maximum:
-        raise InvalidArgument(f"first: {first} is outside 1–{maximum}")
+        raise InvalidArgument(f"{argument}: {first} is outside 1–{maximum}")
     return first
 
 
-def foreign_cursor(cursor: str) -> InvalidArgument:
-    """The refusal of an `after` not of the connection's form (another connection's cursor,
-    an id): taken as a place in it, it would answer an empty page, or one that skips what
-    sorts before it, as if that were all. A cursor of its form is a place in its order,
-    whoever wrote it (ARCHITECTURE.md, "Cursors")."""
+def foreign_cursor(cursor: str, argument: str = "after") -> InvalidArgument:
+    """The refusal of an `after` (or `before`) not of the connection's form (another
+    connection's cursor, an id): taken as a place in it, it would answer an empty page, or one
+    that skips what sorts before it, as if that were all. A cursor of its form is a place in
+    its order, whoever wrote it (ARCHITECTURE.md, "Cursors")."""
     return InvalidArgument(
-        f"after: {echoed(cursor)} is not a cursor from this connection; ask again from the first"
-        " page"
+        f"{argument}: {echoed(cursor)} is not a cursor from this connection; ask again from the"
+        f" {'first' if argument == 'after' else 'last'} page"
     )
 
 
@@ -156,5 +170,17 @@ class Connection(Generic[Node]):
         return cls(
             edges=edges,
             page_info=PageInfo.of([e.cursor for e in edges], has_next, after),
+            total_count=total,
+        )
+
+    @classmethod
+    def of_last_pairs(
+        cls, pairs: list[tuple[str, Node]], total: int, has_previous: bool, before: str | None
+    ) -> Connection[Node]:
+        """From (cursor, node) pairs in list order, the last items before `before`."""
+        edges = [Edge(cursor=cursor, node=node) for cursor, node in pairs]
+        return cls(
+            edges=edges,
+            page_info=PageInfo.backward([e.cursor for e in edges], has_previous, before),
             total_count=total,
         )

@@ -1,37 +1,32 @@
-"""Which three-letter codes name a currency (pure): ISO 4217's, as pycountry lists the
-standard's codes, less the two that name none (XXX, "no currency involved", and XTS, "for
-testing"): an amount of money is in some currency.
+"""The API's check of an amount's currency (pure): a currency of payment, as
+`events/currencies.py` defines it for every reader of an amount.
 
 The catalog checks a currency's shape only (three capitals), so "XYZ" passed and was recorded:
 an award, a claim or a settlement whose amount no one can read, which no sum of the vendor's
-amounts in a currency counts with the others. The API refuses such a code (`currency_check`,
-in the receipt), as it refuses a country that is none (`countries.py`). The registry does not:
-events come through `publish` and Kafka past any receipt, and those stored before are judged
-again as they were on a rebuild.
+amounts in a currency counts with the others; so did XAU (gold), which has no minor unit for an
+amount to count in. The API refuses such a code (`currency_check`, in the receipt), as it
+refuses a country that is none (`countries.py`). The registry does not: events come through
+`publish` and Kafka past any receipt, and those stored before are judged again as they were on
+a rebuild.
 """
 
 from __future__ import annotations
 
-import pycountry
-
 from services.events.base import EventEnvelope
 from services.events.catalog import Problem
-
-CURRENCIES = frozenset(str(currency.alpha_3) for currency in pycountry.currencies) - {
-    "XXX",
-    "XTS",
-}
+from services.events.currencies import not_payable
 
 
 def currency_check(event: EventEnvelope) -> Problem | None:
     """The API's check of an event a person records: an amount's currency (an award's, a
-    claim's, a settlement's) that names none is refused at its field; any other event
-    passes."""
+    claim's, a settlement's) no amount may be in is refused at its field, saying whether it
+    is no ISO 4217 code or no currency of payment; any other event passes."""
     currency = getattr(event.payload, "currency", None)
-    if not isinstance(currency, str) or currency in CURRENCIES:
+    why = not_payable(currency) if isinstance(currency, str) else None
+    if why is None:
         return None
     return Problem(
         "payload.currency",
-        f"{currency!r} is not an ISO 4217 currency code (JPY, USD, EUR, …)",
+        f"{currency!r} is {why}: amounts are in currencies such as JPY, USD, EUR",
         "unknown_currency",
     )

@@ -11,11 +11,12 @@ processing counted it, and says so.
 
 from __future__ import annotations
 
+from services.events.currencies import minor_digits, not_payable
 from services.platform.eventstore import later_rules
 from services.risk.domain.factor_items import Item, num
 from services.risk.domain.facts import ClaimFact, VendorFacts
 from services.risk.domain.model import ClaimWeights, RiskModel
-from services.risk.domain.money import YEN, in_units, minor_digits, written
+from services.risk.domain.money import YEN, in_units, written
 from services.risk.domain.risk_score import Evidence
 
 YEN_PER_100M = 100_000_000
@@ -49,10 +50,16 @@ def _weighed(claim: ClaimFact, weights: ClaimWeights) -> tuple[float, str]:
     rate = weights.yen_per_unit.get(claim.currency)
     digits = minor_digits(claim.currency)
     if rate is None or digits is None:
-        return base, (
-            f"{claimed} {amount}, pending: {num(base)} (its amount is not weighed: the model"
-            f" gives no yen rate for {claim.currency})"
+        # A code no amount may be in (stored before the API refused it, or sent past it) has
+        # no rate a model could give (model.py refuses one): the note says so, not that the
+        # model lacks a rate.
+        unweighable = not_payable(claim.currency)
+        why = (
+            f"{claim.currency} is {unweighable}"
+            if unweighable
+            else f"the model gives no yen rate for {claim.currency}"
         )
+        return base, f"{claimed} {amount}, pending: {num(base)} (its amount is not weighed: {why})"
     yen = float(in_units(claim.amount, digits)) * rate
     points = base + weights.per_100m_yen * yen / YEN_PER_100M
     return points, (

@@ -19,9 +19,10 @@ question about the past) folds that item again from its events: one statement, t
 
 A rule added once the log had begun judges the events it recorded from its instant on
 (later_rules): a claim filed by an event recorded before `FIFTH_RULES_FROM` counts its figure
-as yen, as live processing did. Folding a claim's filing therefore takes the instant the log
-recorded it (`recorded_at`); an event without one (applied without the log) is held to every
-rule.
+as yen, as live processing did, and an investigation recorded before it replaces an earlier
+finding of unapproved subcontracting (from it, the finding stays). Folding a claim's filing
+or an investigation therefore takes the instant the log recorded it (`recorded_at`); an event
+without one (applied without the log) is held to every rule.
 """
 
 from __future__ import annotations
@@ -207,11 +208,19 @@ def _apply(
             return {"incidents": {**state.incidents, incident.incident_id: incident}}
         case IncidentInvestigated():
             if (found := state.incidents.get(payload.incident_id)) is not None:
+                # A finding of unapproved subcontracting once made stays on record (the
+                # model's weight has no decay): a later investigation may add one, not erase
+                # it, and the finding keeps its day. Investigations recorded before the rule
+                # replace it, as live processing did.
+                stays = found.unapproved_subcontracting_found and (
+                    recorded_at is None or judged_by_fifth_rules(recorded_at)
+                )
                 incident = replace(
                     found,
                     leak=payload.leak,
-                    unapproved_subcontracting_found=payload.unapproved_subcontracting_found,
-                    investigated_on=payload.investigated_on,
+                    unapproved_subcontracting_found=stays
+                    or payload.unapproved_subcontracting_found,
+                    investigated_on=found.investigated_on if stays else payload.investigated_on,
                     event_ids=(*found.event_ids, eid),
                 )
                 return {"incidents": {**state.incidents, found.incident_id: incident}}

@@ -21,10 +21,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from services.events.currencies import not_payable
 from services.events.incident import IncidentKind, LeakFinding, Severity
 from services.events.sanction import SanctionKind
 from services.platform.config_table import ConfigTable, read_toml
-from services.risk.domain.money import YEN, minor_digits
+from services.risk.domain.money import YEN
 
 PACKAGED_MODEL = "v1.toml"
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
@@ -247,10 +248,8 @@ def _rates(claims: ConfigTable) -> Mapping[str, float]:
     for code in table.data:
         if code == YEN:
             raise table.error(code, "the yen is the unit claims are weighed in: give no rate")
-        if minor_digits(code) is None:
-            raise table.error(
-                code, "not an ISO 4217 currency of payment (a code such as USD, in capitals)"
-            )
+        if (why := not_payable(code)) is not None:
+            raise table.error(code, f"{why}: give rates of currencies such as USD, in capitals")
     return MappingProxyType({code: table.number(code, positive=True) for code in table.data})
 
 

@@ -98,7 +98,10 @@ def should_announce(old: RiskScore | None, new: RiskScore, model: RiskModel) -> 
 
 
 def moved_factors(old: RiskScore | None, new: RiskScore) -> list[str]:
-    """Names of the factors whose contribution changed (appearing or vanishing included)."""
+    """Names of the factors whose contribution changed since `old`, the vendor's last
+    announcement (appearing or vanishing included); for its first (None), every factor with
+    points: measured from what `old_score` says, as a subscriber reads them, not from scores
+    never announced (the score before the event may have had those points already)."""
     # Each score's contributions by name once, not a search through its factors per name.
     before = {} if old is None else {f.name: f.contribution for f in old.factors}
     after = {f.name: f.contribution for f in new.factors}

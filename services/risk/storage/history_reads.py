@@ -13,20 +13,35 @@ import asyncpg
 from services.platform.postgres.database import Connection
 
 
+def _from(seq: str, before_seq: int | None) -> str:
+    """Where a page of rows ordered by `seq` is read from ($2): after it in log order, or,
+    when a page is asked before a seq, backward from it, nearest first."""
+    if before_seq is None:
+        return f"{seq} > $2 ORDER BY {seq}"
+    return f"{seq} < $2 ORDER BY {seq} DESC"
+
+
 async def history(
-    conn: Connection, vendor_id: str, after_seq: int = 0, limit: int | None = None
+    conn: Connection,
+    vendor_id: str,
+    after_seq: int = 0,
+    limit: int | None = None,
+    *,
+    before_seq: int | None = None,
 ) -> list[asyncpg.Record]:
-    """The vendor's history rows in log order (a page of them): seq, as_of, score, band,
+    """The vendor's history rows in log order (a page of them: the first `limit` after
+    `after_seq`, or the last `limit` before `before_seq`): seq, as_of, score, band,
     model_version, factors (JSON), agency_totals (JSON; none in rows from before)."""
     rows: list[asyncpg.Record] = await conn.fetch(
         "SELECT seq, as_of, score, band, model_version, factors::text AS factors,"
-        " agency_totals::text AS agency_totals"
-        " FROM risk_history WHERE vendor_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        " agency_totals::text AS agency_totals FROM risk_history WHERE vendor_id = $1 AND "
+        + _from("seq", before_seq)
+        + " LIMIT $3",
         vendor_id,
-        after_seq,
+        after_seq if before_seq is None else before_seq,
         limit,
     )
-    return rows
+    return rows if before_seq is None else rows[::-1]
 
 
 async def history_rows(
@@ -53,16 +68,23 @@ async def history_events(conn: Connection, seqs: Collection[int]) -> dict[int, s
 
 
 async def history_entries(
-    conn: Connection, vendor_id: str, after_seq: int = 0, limit: int | None = None
+    conn: Connection,
+    vendor_id: str,
+    after_seq: int = 0,
+    limit: int | None = None,
+    *,
+    before_seq: int | None = None,
 ) -> list[tuple[int, str]]:
     """(seq, event id) of the vendor's history rows after `after_seq`, in log order (the
-    first `limit` of them): read by the key (vendor_id, seq)."""
+    first `limit` of them), or before `before_seq` from it backward, nearest first: read by
+    the key (vendor_id, seq)."""
     rows = await conn.fetch(
         "SELECT h.seq, e.event_id::text AS event_id FROM risk_history h"
-        " JOIN risk_events e USING (seq) WHERE h.vendor_id = $1 AND h.seq > $2"
-        " ORDER BY h.seq LIMIT $3",
+        " JOIN risk_events e USING (seq) WHERE h.vendor_id = $1 AND "
+        + _from("h.seq", before_seq)
+        + " LIMIT $3",
         vendor_id,
-        after_seq,
+        after_seq if before_seq is None else before_seq,
         limit,
     )
     return [(r["seq"], r["event_id"]) for r in rows]
