@@ -70,10 +70,32 @@ class TextProblem:
     message: str
 
 
+# The ignorable characters Python counts as printable (the Hangul fillers, the variation
+# selectors, …): a printable text of these and spaces alone is blank all the same.
+_PRINTABLE_IGNORABLE = {
+    code: None
+    for first, last in _IGNORABLE
+    for code in range(first, last + 1)
+    if chr(code).isprintable()
+}
+
+
 def text_problem(text: str, form: TextForm) -> TextProblem | None:
     """What `text`, of a field of `form`, may not hold, if anything: blank (only spaces and
     invisible characters), a control character (`control_character`) or a format character
     (`format_character`), the first one named."""
+    # A printable text (`str.isprintable`: no Cc, Cf, Zl or Zp, no space but U+0020), as
+    # nearly every one is, can only be blank: judged in C, not a character at a time in Python
+    # (ingest asks this of every field of every producer's event: 26 µs an event before).
+    if text.isprintable() and (
+        text.strip() if text.isascii() else text.translate(_PRINTABLE_IGNORABLE).strip()
+    ):
+        return None
+    return _judged(text, form)
+
+
+def _judged(text: str, form: TextForm) -> TextProblem | None:
+    """`text_problem`, a character at a time."""
     if all(character.isspace() or _ignorable(character) for character in text):
         found = ", ".join(sorted({_named(c) for c in text if not c.isspace()}))
         return TextProblem(

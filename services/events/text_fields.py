@@ -47,10 +47,27 @@ def text_check(event: EventEnvelope) -> Problem | None:
 
 def _texts(model: BaseModel, prefix: str) -> Iterator[tuple[str, str, TextForm]]:
     """Each free text of `model` (and of the models and lists in it), with its path and form."""
-    forms = _forms(type(model))
-    for name in type(model).model_fields:
-        if name not in _NOT_THE_CALLERS:
-            yield from _within(getattr(model, name), f"{prefix}{name}", forms.get(name))
+    for name, form in _holding_texts(type(model)):
+        yield from _within(getattr(model, name), f"{prefix}{name}", form)
+
+
+@functools.cache
+def _holding_texts(model: type[BaseModel]) -> tuple[tuple[str, TextForm | None], ...]:
+    """The fields of `model` that may hold a free text: of a text form, or of a type that may
+    hold a model (a payload, a list of identifiers), with the form; the others (days, amounts,
+    enumerations) are not looked at (ingest asks this of every producer's event)."""
+    forms = _forms(model)
+    return tuple(
+        (name, forms.get(name))
+        for name, info in model.model_fields.items()
+        if name not in _NOT_THE_CALLERS and (name in forms or _may_hold_model(info.annotation))
+    )
+
+
+def _may_hold_model(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_may_hold_model(argument) for argument in typing.get_args(annotation))
 
 
 def _within(value: object, path: str, form: TextForm | None) -> Iterator[tuple[str, str, TextForm]]:
