@@ -1,11 +1,12 @@
 """Who may say what (pure): the catalog's input events come from anyone, `recorded_by` only
-from the API's verified token, and the events services emit only from the services; and, on
-Kafka, every record keyed by the vendor it is about."""
+from the API's verified token, and each event a service emits only from the worker that runs
+that service, saying so in its `source`; and, on Kafka, every record keyed by the vendor it is
+about."""
 
 from __future__ import annotations
 
 from services.events.base import API_SOURCE, EventEnvelope
-from services.events.catalog import EMITTED_TYPES, Problem
+from services.events.catalog import EMITTED_BY, EMITTED_TYPES, Problem
 from services.platform.eventlog.base import Writer
 
 
@@ -13,6 +14,11 @@ def admission_problem(envelope: EventEnvelope, writer: Writer) -> str | None:
     """Why `writer` may not submit this event, or None when it may."""
     if problem := type_problem(envelope.event_type, writer):
         return problem
+    if writer in EMITS and envelope.source != (owner := EMITTED_BY[envelope.event_type]):
+        return (
+            f"source: {envelope.source!r} does not emit {envelope.event_type};"
+            f" only {owner} does, and its events say so"
+        )
     if writer is Writer.PRODUCER and envelope.recorded_by is not None:
         return RECORDED_BY_CLAIMED
     if writer is Writer.PRODUCER and envelope.source == API_SOURCE:
@@ -44,19 +50,39 @@ RESERVED_SOURCE = (
 )
 
 
+# The services whose events each emitting worker relays, by their `source` (catalog.EMITTED_BY):
+# the only types its entrance takes. The registry's worker runs the alerts too.
+EMITS: dict[Writer, frozenset[str]] = {
+    Writer.REGISTRY: frozenset({"vendorwatch.registry", "vendorwatch.alerts"}),
+    Writer.RISK: frozenset({"vendorwatch.risk"}),
+    Writer.MIGRATION: frozenset({"vendorwatch.migration"}),
+}
+
+
 def type_problem(event_type: str, writer: Writer) -> str | None:
     """Why `writer` may not submit an event of this type, or None when it may. Asked first,
     also of an input the catalog refuses: an emitted type from outside is refused as such,
-    not for the fields its payload lacks."""
+    not for the fields its payload lacks; one from another service's worker, as another's."""
     emitted = event_type in EMITTED_TYPES
-    if writer is Writer.SERVICE:
-        return None if emitted else f"event_type: {event_type} is not an event a service emits"
+    if writer in EMITS:
+        if not emitted:
+            return f"event_type: {event_type} is not an event a service emits"
+        if (owner := EMITTED_BY[event_type]) not in EMITS[writer]:
+            return (
+                f"event_type: {event_type} is emitted by {owner} only; the {writer.value}"
+                f" worker's entrance takes {', '.join(_owned_types(writer))}"
+            )
+        return None
     if emitted:
         return (
             f"event_type: {event_type} is emitted by VendorWatch's services only;"
             " it cannot be submitted from outside"
         )
     return None
+
+
+def _owned_types(writer: Writer) -> list[str]:
+    return sorted(t for t, owner in EMITTED_BY.items() if owner in EMITS[writer])
 
 
 def key_problem(key: bytes | None, envelope: EventEnvelope) -> str | None:
