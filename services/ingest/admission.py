@@ -1,13 +1,16 @@
 """Who may say what (pure): the catalog's input events come from anyone, `recorded_by` only
 from the API's verified token, and each event a service emits only from the worker that runs
 that service, saying so in its `source`; and, on Kafka, every record keyed by the vendor it is
-about."""
+about, on the partition that key picks."""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 from services.events.base import API_SOURCE, EventEnvelope
 from services.events.catalog import EMITTED_BY, EMITTED_TYPES, Problem
 from services.platform.eventlog.base import Writer
+from services.platform.eventlog.partitioning import PARTITIONER, key_partition
 
 
 def admission_problem(envelope: EventEnvelope, writer: Writer) -> str | None:
@@ -85,11 +88,40 @@ def _owned_types(writer: Writer) -> list[str]:
     return sorted(t for t, owner in EMITTED_BY.items() if owner in EMITS[writer])
 
 
+class Placement(NamedTuple):
+    """Where a Kafka record came from: its key, and its partition of how many the topic has
+    (None when not known: a record ingested other than from a topic)."""
+
+    key: bytes | None
+    partition: int | None = None
+    partitions: int | None = None
+
+
+def placement_problem(placement: Placement, envelope: EventEnvelope) -> str | None:
+    """Why a Kafka record's key or partition does not fit its event, or None. The key must
+    be its `vendor_id`, and the record on the partition that key picks: a vendor's events
+    keep their order only on one partition, so a record elsewhere is refused rather than
+    re-placed, since events of that vendor already sent to the right one may overtake it or
+    be overtaken (an imposition sent to one partition and its lift to another: the lift read
+    first, and refused)."""
+    if problem := key_problem(placement.key, envelope):
+        return problem
+    partition, partitions = placement.partition, placement.partitions
+    if partition is None or partitions is None:
+        return None
+    expected = key_partition(envelope.vendor_id.encode(), partitions)
+    if partition != expected:
+        return (
+            f"Kafka partition: {partition}, where the key {envelope.vendor_id!r} belongs on"
+            f" partition {expected} (of {partitions}); send without naming a partition, with"
+            f" {PARTITIONER}, which keeps one vendor's events in order on one partition"
+        )
+    return None
+
+
 def key_problem(key: bytes | None, envelope: EventEnvelope) -> str | None:
-    """Why a Kafka record's key does not fit its event, or None. The key picks the partition:
-    a vendor's events keep their order only on one partition, the one its `vendor_id` picks,
-    so a record keyed otherwise (or not at all) is refused rather than re-keyed, since events
-    of that vendor already sent with the right key may overtake it or be overtaken."""
+    """Why a Kafka record's key does not fit its event, or None: keyed otherwise, or not at
+    all, it is refused rather than re-keyed (`placement_problem`)."""
     expected = envelope.vendor_id
     if key is None:
         return (

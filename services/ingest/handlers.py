@@ -18,7 +18,12 @@ from services.events.catalog import (
     said,
     size_problem,
 )
-from services.ingest.admission import admission_problem, key_problem, unread_problem
+from services.ingest.admission import (
+    Placement,
+    admission_problem,
+    placement_problem,
+    unread_problem,
+)
 from services.platform.consuming import dead_letters
 from services.platform.eventlog.base import Writer
 from services.platform.eventstore import event_store
@@ -66,7 +71,7 @@ class _Refused:
 
 
 def _parse(
-    raws: Sequence[bytes | None], writer: Writer, keys: Sequence[bytes | None] | None
+    raws: Sequence[bytes | None], writer: Writer, placements: Sequence[Placement] | None
 ) -> tuple[list[EventEnvelope | _Refused], list[str]]:
     """Each input read and admitted, or refused; and the JSON each admitted one is stored as."""
     parsed: list[EventEnvelope | _Refused] = []
@@ -81,8 +86,8 @@ def _parse(
             parsed.append(_Refused(problem or rejection.reason, said=sent))
             continue
         problem = admission_problem(envelope, writer)
-        if problem is None and keys is not None:
-            problem = key_problem(keys[n], envelope)
+        if problem is None and placements is not None:
+            problem = placement_problem(placements[n], envelope)
         if problem is None:
             # What is stored, forwarded and read back is the canonical JSON, which can be
             # longer than what was sent (numbers and times written in full, defaults filled
@@ -101,17 +106,19 @@ async def ingest_batch(
     pool: asyncpg.Pool,
     raws: Sequence[bytes | None],
     writer: Writer = Writer.PRODUCER,
-    keys: Sequence[bytes | None] | None = None,
+    placements: Sequence[Placement] | None = None,
     *,
     notice: str = "",
 ) -> list[IngestOutcome]:
     """Ingests many raw events in one transaction, in a fixed number of statements; one
     outcome per input, in order (None: a Kafka record without a value). Never raises for bad
-    input: that is dead-lettered. `keys`:
-    the Kafka records' keys, each checked against its event's vendor_id; `notice`: the
-    payload of the store's notice (`event_store.append_batch`)."""
-    parsed, texts = await for_batch(partial(_parse, writer=writer, keys=keys), raws)
-    received = [_as_received(raw, keys[n] if keys else None) for n, raw in enumerate(raws)]
+    input: that is dead-lettered. `placements`: the Kafka records' keys and partitions, each
+    checked against its event's vendor_id; `notice`: the payload of the store's notice
+    (`event_store.append_batch`)."""
+    parsed, texts = await for_batch(partial(_parse, writer=writer, placements=placements), raws)
+    received = [
+        _as_received(raw, placements[n].key if placements else None) for n, raw in enumerate(raws)
+    ]
     valid = [p for p in parsed if isinstance(p, EventEnvelope)]
     async with pool.acquire() as conn:
         try:

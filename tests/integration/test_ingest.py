@@ -11,6 +11,7 @@ import asyncpg
 import pytest
 
 from services.events.catalog import MAX_EVENT_BYTES, NO_VALUE, parse_event
+from services.ingest.admission import Placement
 from services.ingest.handlers import Accepted, Rejected, ingest_batch
 from services.platform.consuming import dead_letters
 from services.platform.eventlog.base import Writer
@@ -186,7 +187,8 @@ async def test_each_producers_tombstone_is_a_letter_naming_its_key(pool: asyncpg
     # naming no one, and every later one was dropped as that input again.
     valid = case_b.line(case_b.registered())
     for _ in range(2):  # a redelivery is the same input: no second letter
-        await ingest_batch(pool, [None, None, valid], keys=[b"vendor-x", b"vendor-y", b"vendor-b"])
+        placements = [Placement(b"vendor-x"), Placement(b"vendor-y"), Placement(b"vendor-b")]
+        await ingest_batch(pool, [None, None, valid], placements=placements)
     letters = await pool.fetch("SELECT reason, raw FROM dead_letters ORDER BY raw")
     assert [(r["reason"], r["raw"]) for r in letters] == [
         (NO_VALUE, "(no value; Kafka key 'vendor-x')"),
