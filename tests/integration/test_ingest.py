@@ -369,3 +369,28 @@ async def test_a_mutation_retried_under_its_key_is_stored_once_whenever_its_copi
         [case_b.line(producers), case_b.line({**producers, "occurred_at": "2026-12-04T09:05:00Z"})],
     )
     assert isinstance(ingested[1], Rejected) and "already accepted" in ingested[1].reason
+
+
+async def test_a_letter_of_input_naming_no_vendor_is_found_by_the_vendor_its_key_names(
+    pool: asyncpg.Pool,
+) -> None:
+    """Unreadable bytes, an empty value and a tombstone keyed by a vendor had letters with no
+    vendor, which `deadLetters(vendorId:)` did not find, though the record's key named one.
+    The key is the producer's word, as unverified as the input, and only input that names no
+    vendor of its own takes it; a key that is no vendor id names none."""
+    named = case_b.line(case_b.registered("D-0031"))  # keyed otherwise: its own vendor stands
+    inputs = [b"\xff\xfe\x00garbage", b"[1,2,3]", b"", None, b"{}", named]
+    keys = [b"D-0013", b"D-0013", b"D-0025", b"D-0027", b"not a vendor id", b"D-0013"]
+    await ingest_batch(pool, inputs, placements=[Placement(k) for k in keys])
+    async with pool.acquire() as conn:
+        page = await dead_letters.latest(conn, 10, filters=dead_letters.Filters(vendor_id="D-0013"))
+    assert [letter.raw for letter in page] == ["[1,2,3]", "\ufffd\ufffd\\u0000garbage"]
+    letters = await pool.fetch("SELECT raw, vendor_id, kafka_key FROM dead_letters ORDER BY id")
+    assert [(r["vendor_id"], r["kafka_key"]) for r in letters] == [
+        ("D-0013", "D-0013"),
+        ("D-0013", "D-0013"),
+        ("D-0025", "D-0025"),
+        ("D-0027", "D-0027"),
+        (None, "not a vendor id"),
+        ("D-0031", "D-0013"),
+    ]
