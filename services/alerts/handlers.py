@@ -39,20 +39,22 @@ from services.events.alerts import (
     watchlist_id,
 )
 from services.events.base import EventEnvelope
-from services.events.catalog import ENVELOPES, SCHEMA_VERSION
+from services.events.catalog import EMITTED_BY, ENVELOPES, SCHEMA_VERSION
 from services.events.contract import ContractAwarded
 from services.events.emitted import EligibilityChanged, barring_at
 from services.events.imports import ImportCandidatesListed, ImportReported, ReviewCandidate
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import DomainRejection
 from services.platform.consuming.outbox import Outbox
+from services.platform.eventlog.base import Writer
 from services.platform.eventstore.chain import partition_of
 from services.platform.eventstore.event_store import canonical_json
 from services.platform.eventstore.recorded_time import recorded_time, recorded_times
 from services.platform.postgres.database import Connection
 
-SOURCE = "vendorwatch.alerts"
-OUTBOX = Outbox("alert_outbox")
+SOURCE = EMITTED_BY[AlertRaised.event_type]
+# Relayed by the registry's worker, which runs the alerts (cli/workers.py), as its writer.
+OUTBOX = Outbox("alert_outbox", Writer.REGISTRY)
 
 
 def webhook_body(event: EventEnvelope) -> str:

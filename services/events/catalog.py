@@ -110,16 +110,17 @@ def _typed_envelope(payload: type[Payload]) -> type[EventEnvelope]:
 
 ENVELOPES: dict[str, type[EventEnvelope]] = {p.event_type: _typed_envelope(p) for p in PAYLOADS}
 EVENT_TYPES: tuple[str, ...] = tuple(ENVELOPES)
-# What the services say (announcements, risk moves, plans): only they may write these; from
-# a producer or the API, one would be a forgery.
-EMITTED: tuple[type[Payload], ...] = (
-    EligibilityChanged,
-    RiskChanged,
-    MigrationPlanCreated,
-    MigrationPlanScheduled,
-    AlertRaised,
-)
-EMITTED_TYPES: frozenset[str] = frozenset(p.event_type for p in EMITTED)
+# What the services say (announcements, risk moves, plans), each type by the one service that
+# owns it, named by the `source` its events carry: only that service may write it; from a
+# producer, the API or another service, one would be a forgery (ingest/admission.py).
+EMITTED_BY: dict[str, str] = {
+    EligibilityChanged.event_type: "vendorwatch.registry",
+    RiskChanged.event_type: "vendorwatch.risk",
+    MigrationPlanCreated.event_type: "vendorwatch.migration",
+    MigrationPlanScheduled.event_type: "vendorwatch.migration",
+    AlertRaised.event_type: "vendorwatch.alerts",
+}
+EMITTED_TYPES: frozenset[str] = frozenset(EMITTED_BY)
 # What producers and the API may submit: everything else.
 INPUT_TYPES: frozenset[str] = frozenset(EVENT_TYPES) - EMITTED_TYPES
 

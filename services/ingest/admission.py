@@ -1,21 +1,29 @@
 """Who may say what (pure): the catalog's input events come from anyone, `recorded_by` only
-from the API's verified token, and the events services emit only from the services; a
-producer's texts without the invisible, format and control characters the API's receipt
-refuses (`events/text_fields.py`); and, on Kafka, every record keyed by the vendor it is
-about."""
+from the API's verified token, and each event a service emits only from the worker that runs
+that service, saying so in its `source`; a producer's texts without the invisible, format and
+control characters the API's receipt refuses (`events/text_fields.py`); and, on Kafka, every
+record keyed by the vendor it is about, on the partition that key picks."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from services.events.base import API_SOURCE, EventEnvelope
-from services.events.catalog import EMITTED_TYPES, Problem
+from services.events.catalog import EMITTED_BY, EMITTED_TYPES, Problem
 from services.events.text_fields import text_check
 from services.platform.eventlog.base import Writer
+from services.platform.eventlog.partitioning import PARTITIONER, key_partition
 
 
 def admission_problem(envelope: EventEnvelope, writer: Writer) -> str | None:
     """Why `writer` may not submit this event, or None when it may."""
     if problem := type_problem(envelope.event_type, writer):
         return problem
+    if writer in EMITS and envelope.source != (owner := EMITTED_BY[envelope.event_type]):
+        return (
+            f"source: {envelope.source!r} does not emit {envelope.event_type};"
+            f" only {owner} does, and its events say so"
+        )
     if writer is Writer.PRODUCER and envelope.recorded_by is not None:
         return RECORDED_BY_CLAIMED
     if writer is Writer.PRODUCER and envelope.source == API_SOURCE:
@@ -53,13 +61,29 @@ RESERVED_SOURCE = (
 )
 
 
+# The services whose events each emitting worker relays, by their `source` (catalog.EMITTED_BY):
+# the only types its entrance takes. The registry's worker runs the alerts too.
+EMITS: dict[Writer, frozenset[str]] = {
+    Writer.REGISTRY: frozenset({"vendorwatch.registry", "vendorwatch.alerts"}),
+    Writer.RISK: frozenset({"vendorwatch.risk"}),
+    Writer.MIGRATION: frozenset({"vendorwatch.migration"}),
+}
+
+
 def type_problem(event_type: str, writer: Writer) -> str | None:
     """Why `writer` may not submit an event of this type, or None when it may. Asked first,
     also of an input the catalog refuses: an emitted type from outside is refused as such,
-    not for the fields its payload lacks."""
+    not for the fields its payload lacks; one from another service's worker, as another's."""
     emitted = event_type in EMITTED_TYPES
-    if writer is Writer.SERVICE:
-        return None if emitted else f"event_type: {event_type} is not an event a service emits"
+    if writer in EMITS:
+        if not emitted:
+            return f"event_type: {event_type} is not an event a service emits"
+        if (owner := EMITTED_BY[event_type]) not in EMITS[writer]:
+            return (
+                f"event_type: {event_type} is emitted by {owner} only; the {writer.value}"
+                f" worker's entrance takes {', '.join(_owned_types(writer))}"
+            )
+        return None
     if emitted:
         return (
             f"event_type: {event_type} is emitted by VendorWatch's services only;"
@@ -68,11 +92,44 @@ def type_problem(event_type: str, writer: Writer) -> str | None:
     return None
 
 
+def _owned_types(writer: Writer) -> list[str]:
+    return sorted(t for t, owner in EMITTED_BY.items() if owner in EMITS[writer])
+
+
+class Placement(NamedTuple):
+    """Where a Kafka record came from: its key, and its partition of how many the topic has
+    (None when not known: a record ingested other than from a topic)."""
+
+    key: bytes | None
+    partition: int | None = None
+    partitions: int | None = None
+
+
+def placement_problem(placement: Placement, envelope: EventEnvelope) -> str | None:
+    """Why a Kafka record's key or partition does not fit its event, or None. The key must
+    be its `vendor_id`, and the record on the partition that key picks: a vendor's events
+    keep their order only on one partition, so a record elsewhere is refused rather than
+    re-placed, since events of that vendor already sent to the right one may overtake it or
+    be overtaken (an imposition sent to one partition and its lift to another: the lift read
+    first, and refused)."""
+    if problem := key_problem(placement.key, envelope):
+        return problem
+    partition, partitions = placement.partition, placement.partitions
+    if partition is None or partitions is None:
+        return None
+    expected = key_partition(envelope.vendor_id.encode(), partitions)
+    if partition != expected:
+        return (
+            f"Kafka partition: {partition}, where the key {envelope.vendor_id!r} belongs on"
+            f" partition {expected} (of {partitions}); send without naming a partition, with"
+            f" {PARTITIONER}, which keeps one vendor's events in order on one partition"
+        )
+    return None
+
+
 def key_problem(key: bytes | None, envelope: EventEnvelope) -> str | None:
-    """Why a Kafka record's key does not fit its event, or None. The key picks the partition:
-    a vendor's events keep their order only on one partition, the one its `vendor_id` picks,
-    so a record keyed otherwise (or not at all) is refused rather than re-keyed, since events
-    of that vendor already sent with the right key may overtake it or be overtaken."""
+    """Why a Kafka record's key does not fit its event, or None: keyed otherwise, or not at
+    all, it is refused rather than re-keyed (`placement_problem`)."""
     expected = envelope.vendor_id
     if key is None:
         return (

@@ -18,7 +18,12 @@ from services.events.catalog import (
     said,
     size_problem,
 )
-from services.ingest.admission import admission_problem, key_problem, unread_problem
+from services.ingest.admission import (
+    Placement,
+    admission_problem,
+    placement_problem,
+    unread_problem,
+)
 from services.platform.consuming import dead_letters
 from services.platform.eventlog.base import Writer
 from services.platform.eventstore import event_store
@@ -66,7 +71,7 @@ class _Refused:
 
 
 def _parse(
-    raws: Sequence[bytes | None], writer: Writer, keys: Sequence[bytes | None] | None
+    raws: Sequence[bytes | None], writer: Writer, placements: Sequence[Placement] | None
 ) -> tuple[list[EventEnvelope | _Refused], list[str]]:
     """Each input read and admitted, or refused; and the JSON each admitted one is stored as."""
     parsed: list[EventEnvelope | _Refused] = []
@@ -81,8 +86,8 @@ def _parse(
             parsed.append(_Refused(problem or rejection.reason, said=sent))
             continue
         problem = admission_problem(envelope, writer)
-        if problem is None and keys is not None:
-            problem = key_problem(keys[n], envelope)
+        if problem is None and placements is not None:
+            problem = placement_problem(placements[n], envelope)
         if problem is None:
             # What is stored, forwarded and read back is the canonical JSON, which can be
             # longer than what was sent (numbers and times written in full, defaults filled
@@ -101,17 +106,18 @@ async def ingest_batch(
     pool: asyncpg.Pool,
     raws: Sequence[bytes | None],
     writer: Writer = Writer.PRODUCER,
-    keys: Sequence[bytes | None] | None = None,
+    placements: Sequence[Placement] | None = None,
     *,
     notice: str = "",
 ) -> list[IngestOutcome]:
     """Ingests many raw events in one transaction, in a fixed number of statements; one
     outcome per input, in order (None: a Kafka record without a value). Never raises for bad
-    input: that is dead-lettered. `keys`:
-    the Kafka records' keys, each checked against its event's vendor_id; `notice`: the
-    payload of the store's notice (`event_store.append_batch`)."""
-    parsed, texts = await for_batch(partial(_parse, writer=writer, keys=keys), raws)
-    received = [_as_received(raw, keys[n] if keys else None) for n, raw in enumerate(raws)]
+    input: that is dead-lettered. `placements`: the Kafka records' keys and partitions, each
+    checked against its event's vendor_id; `notice`: the payload of the store's notice
+    (`event_store.append_batch`)."""
+    parsed, texts = await for_batch(partial(_parse, writer=writer, placements=placements), raws)
+    keys = [p.key for p in placements] if placements else [None] * len(raws)
+    received = [_Received(_as_received(raw, key), key) for raw, key in zip(raws, keys, strict=True)]
     valid = [p for p in parsed if isinstance(p, EventEnvelope)]
     async with pool.acquire() as conn:
         try:
@@ -154,9 +160,17 @@ def _count(
     )
 
 
+@dataclass(frozen=True)
+class _Received:
+    """What a letter keeps of an input: its bytes (`_as_received`) and its Kafka key."""
+
+    raw: bytes
+    key: bytes | None
+
+
 async def _outcomes(
     conn: Connection,
-    raws: Sequence[bytes],
+    received: Sequence[_Received],
     parsed: Sequence[EventEnvelope | _Refused],
     stored: Sequence[Place | AppendOutcome | Rejected],
 ) -> tuple[list[IngestOutcome], list[dead_letters.DeadLetter]]:
@@ -165,17 +179,17 @@ async def _outcomes(
     appended = iter(stored)
     outcomes: list[IngestOutcome] = []
     letters: list[dead_letters.DeadLetter] = []
-    for raw, item in zip(raws, parsed, strict=True):
+    for input_, item in zip(received, parsed, strict=True):
         if isinstance(item, _Refused):
             outcomes.append(Rejected(item.reason))
-            letters.append(_letter(raw, item.reason, item.envelope, item.said))
+            letters.append(_letter(input_, item.reason, item.envelope, item.said))
             continue
         outcome = next(appended)
         if isinstance(outcome, Place):
             outcomes.append(Accepted(item, outcome))
         elif isinstance(outcome, Rejected):
             outcomes.append(outcome)
-            letters.append(_letter(raw, outcome.reason, item))
+            letters.append(_letter(input_, outcome.reason, item))
         elif outcome is AppendOutcome.CONFLICT:
             # Its letter is found by the id of the event the log holds: `eventStatus` shows
             # it beside `accepted: true`, so it says that what it refused is another event.
@@ -185,7 +199,7 @@ async def _outcomes(
                 " the log holds under it stands; an event id identifies one event only"
             )
             outcomes.append(Rejected(reason))
-            letters.append(_letter(raw, reason, item))
+            letters.append(_letter(input_, reason, item))
         else:
             outcomes.append(Accepted(item, None))
     new = await dead_letters.record_many(conn, letters)
@@ -217,7 +231,7 @@ def _as_received(raw: bytes | None, key: bytes | None) -> bytes:
 
 
 def _letter(
-    raw: bytes,
+    received: _Received,
     reason: str,
     envelope: EventEnvelope | None,
     said: tuple[uuid.UUID | None, str | None] = (None, None),
@@ -229,5 +243,10 @@ def _letter(
         extra={"event_id": str(event_id)} if event_id else None,
     )
     return dead_letters.DeadLetter(
-        stage=STAGE, reason=reason, raw=raw, event_id=event_id, event_type=event_type
+        stage=STAGE,
+        reason=reason,
+        raw=received.raw,
+        event_id=event_id,
+        event_type=event_type,
+        kafka_key=received.key,
     )

@@ -8,7 +8,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-from services.events.catalog import Problem, new_event
+from services.events.catalog import EMITTED_BY, Problem, new_event
 from services.events.emitted import EligibilityReasonRef, barring_at
 from services.events.migration import MigrationPlanCreated, MigrationTrigger
 from services.migration.domain import bars
@@ -18,10 +18,11 @@ from services.migration.storage import contract_repository, plan_repository, pla
 from services.migration.storage.contract_repository import ContractRow
 from services.migration.storage.plan_repository import PlanRow
 from services.platform.consuming.outbox import Outbox
+from services.platform.eventlog.base import Writer
 from services.platform.postgres.database import Connection
 
-SOURCE = "vendorwatch.migration"
-OUTBOX = Outbox("migration_outbox")
+SOURCE = EMITTED_BY[MigrationPlanCreated.event_type]
+OUTBOX = Outbox("migration_outbox", Writer.MIGRATION)
 _PLAN_IDS = uuid.UUID("6b1f4a52-0c59-4a7e-9a41-57a1d3c0f0de")
 
 

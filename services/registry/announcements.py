@@ -13,15 +13,16 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 
 from services.events.base import EventEnvelope
-from services.events.catalog import new_event
+from services.events.catalog import EMITTED_BY, new_event
 from services.events.emitted import EligibilityChanged, EligibilityReasonRef, reasons_key
 from services.platform.consuming.outbox import Outbox
+from services.platform.eventlog.base import Writer
 from services.platform.postgres.database import Connection
 from services.registry.domain.eligibility import Eligibility, Reason
 from services.registry.reads.screening import screen
 
-SOURCE = "vendorwatch.registry"
-OUTBOX = Outbox("registry_outbox")
+SOURCE = EMITTED_BY[EligibilityChanged.event_type]
+OUTBOX = Outbox("registry_outbox", Writer.REGISTRY)
 
 # Only one process at a time reconciles a day's eligibility (workers may run replicated; a
 # rebuild holds it too, so that the calendar does not judge a registry half replayed).

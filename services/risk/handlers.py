@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from services.events.base import EventEnvelope
-from services.events.catalog import new_event
+from services.events.catalog import EMITTED_BY, new_event
 from services.events.compliance import CertificateSubmitted
 from services.events.contract import (
     ContractAmended,
@@ -39,6 +39,7 @@ from services.events.sanction import (
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import Consumer
 from services.platform.consuming.outbox import Outbox
+from services.platform.eventlog.base import Writer
 from services.platform.eventstore.event_store import VERDICT_FROM
 from services.platform.eventstore.recorded_time import recorded_times
 from services.platform.off_the_loop import Turns
@@ -62,8 +63,8 @@ from services.risk.storage import history_marks, moved_agencies, repository, sta
 from services.risk.storage.state_storage import StateMemo
 
 CONSUMER_NAME = repository.CONSUMER_NAME
-SOURCE = "vendorwatch.risk"
-OUTBOX = Outbox("risk_outbox")
+SOURCE = EMITTED_BY[RiskChanged.event_type]
+OUTBOX = Outbox("risk_outbox", Writer.RISK)
 
 # The events that can move a score.
 RELEVANT = (

@@ -49,6 +49,7 @@ from services.registry import setup as registry_setup
 from services.risk import setup as risk_setup
 from tests.support import postgres, spread_workload
 from tests.support.effects import (
+    EMITTED_ROLES,
     KafkaProbe,
     announcements_applied,
     assert_same,
@@ -263,7 +264,7 @@ async def test_killed_workers_lose_nothing_and_apply_nothing_twice(
         redelivered = {
             "events": await probe.messages("events") - len(workload.events),
             "facts": await probe.messages("facts") - len(workload.events) - announced,
-            "emitted": await probe.messages("emitted") - announced,
+            "emitted": sum([await probe.messages(role) for role in EMITTED_ROLES]) - announced,
         }
     except BaseException:
         print(fleet.tails())

@@ -141,3 +141,58 @@ async def test_a_record_without_a_value_is_dead_lettered_and_holds_nothing_up(
         await producer.stop()
         await conn.close()
         ingest.stop()
+
+
+async def test_a_record_on_another_partition_than_its_keys_is_dead_lettered(
+    kafka_bootstrap: str, database_url: str, namespace: str, tmp_path: Path
+) -> None:
+    """A vendor's events keep their order on the partition its key picks: a producer that
+    put an imposition on partition 5 and its lift on partition 0, each keyed right, had the
+    lift read first (refused: unknown sanction) and the vendor barred. Each record is taken
+    only on its key's partition, as Kafka's default partitioner places it."""
+    topics = load_topics()
+    ingest = Service(
+        "ingest",
+        ["worker", "ingest", "--kafka", kafka_bootstrap, "--database-url", database_url],
+        tmp_path,
+    )
+    vendors = ("D-0053", "D-0055", "D-0057", "D-0059")
+    sent = {v: (_registration(v), _registration(v)) for v in vendors}
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, linger_ms=50)
+    conn = await asyncpg.connect(database_url)
+    try:
+        await producer.start()
+        raw = topics["raw"].name
+        for vendor, (first, then) in sent.items():
+            for event, partition in ((first, 5), (then, 0)):
+                value, key = json.dumps(event).encode(), vendor.encode()
+                await producer.send(raw, value, key=key, partition=partition)
+        await producer.flush()
+
+        async def settled() -> bool:
+            stored = await conn.fetchval("SELECT count(*) FROM event_store")
+            letters = await conn.fetchval("SELECT count(*) FROM dead_letters")
+            return bool(stored + letters == 2 * len(vendors))
+
+        await eventually(settled, "every record stored or dead-lettered", seconds=90)
+        stored = {
+            str(i) for i in await conn.fetchval("SELECT array_agg(event_id) FROM event_store")
+        }
+        # Kafka's default partitioner (murmur2) puts D-0053 and D-0057 on partition 0, the
+        # others elsewhere: only those two records were on their key's partition.
+        assert stored == {sent["D-0053"][1]["event_id"], sent["D-0057"][1]["event_id"]}
+        reason = await conn.fetchval(
+            "SELECT reason FROM dead_letters WHERE event_id = $1",
+            uuid.UUID(sent["D-0055"][0]["event_id"]),
+        )
+        assert reason.startswith(
+            "Kafka partition: 5, where the key 'D-0055' belongs on partition 4 (of 6);"
+            " send without naming a partition, with Kafka's default partitioner: murmur2 of the key"
+        )
+    except BaseException:
+        print(ingest.log_tail())
+        raise
+    finally:
+        await producer.stop()
+        await conn.close()
+        ingest.stop()

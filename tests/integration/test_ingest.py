@@ -11,6 +11,7 @@ import asyncpg
 import pytest
 
 from services.events.catalog import MAX_EVENT_BYTES, NO_VALUE, parse_event
+from services.ingest.admission import Placement
 from services.ingest.handlers import Accepted, Rejected, ingest_batch
 from services.platform.consuming import dead_letters
 from services.platform.eventlog.base import Writer
@@ -188,7 +189,8 @@ async def test_each_producers_tombstone_is_a_letter_naming_its_key(pool: asyncpg
     # naming no one, and every later one was dropped as that input again.
     valid = case_b.line(case_b.registered())
     for _ in range(2):  # a redelivery is the same input: no second letter
-        await ingest_batch(pool, [None, None, valid], keys=[b"vendor-x", b"vendor-y", b"vendor-b"])
+        placements = [Placement(b"vendor-x"), Placement(b"vendor-y"), Placement(b"vendor-b")]
+        await ingest_batch(pool, [None, None, valid], placements=placements)
     letters = await pool.fetch("SELECT reason, raw FROM dead_letters ORDER BY raw")
     assert [(r["reason"], r["raw"]) for r in letters] == [
         (NO_VALUE, "(no value; Kafka key 'vendor-x')"),
@@ -403,3 +405,28 @@ async def test_a_producers_text_with_invisible_or_control_characters_is_refused_
         "SELECT legal_name FROM registry_vendors WHERE vendor_id = 'vendor-bidi'"
     )
     assert legal == "GOOD\u202eKK TRADING LTD."
+
+
+async def test_a_letter_of_input_naming_no_vendor_is_found_by_the_vendor_its_key_names(
+    pool: asyncpg.Pool,
+) -> None:
+    """Unreadable bytes, an empty value and a tombstone keyed by a vendor had letters with no
+    vendor, which `deadLetters(vendorId:)` did not find, though the record's key named one.
+    The key is the producer's word, as unverified as the input, and only input that names no
+    vendor of its own takes it; a key that is no vendor id names none."""
+    named = case_b.line(case_b.registered("D-0031"))  # keyed otherwise: its own vendor stands
+    inputs = [b"\xff\xfe\x00garbage", b"[1,2,3]", b"", None, b"{}", named]
+    keys = [b"D-0013", b"D-0013", b"D-0025", b"D-0027", b"not a vendor id", b"D-0013"]
+    await ingest_batch(pool, inputs, placements=[Placement(k) for k in keys])
+    async with pool.acquire() as conn:
+        page = await dead_letters.latest(conn, 10, filters=dead_letters.Filters(vendor_id="D-0013"))
+    assert [letter.raw for letter in page] == ["[1,2,3]", "\ufffd\ufffd\\u0000garbage"]
+    letters = await pool.fetch("SELECT raw, vendor_id, kafka_key FROM dead_letters ORDER BY id")
+    assert [(r["vendor_id"], r["kafka_key"]) for r in letters] == [
+        ("D-0013", "D-0013"),
+        ("D-0013", "D-0013"),
+        ("D-0025", "D-0025"),
+        ("D-0027", "D-0027"),
+        (None, "not a vendor id"),
+        ("D-0031", "D-0013"),
+    ]

@@ -51,9 +51,12 @@ async def test_a_vendors_events_are_forwarded_in_the_stores_order_once(
     since = await ends(kafka_bootstrap, vendor)
     registered = case_b.registered(vendor)
     renamed = case_b.renamed(vendor)
-    announced = envelope(
-        "vendor.eligibility_changed", VALID_PAYLOADS["vendor.eligibility_changed"], vendor
-    )
+    announced = {
+        **envelope(
+            "vendor.eligibility_changed", VALID_PAYLOADS["vendor.eligibility_changed"], vendor
+        ),
+        "source": "vendorwatch.registry",
+    }
     pool = await resources.pool()
     # The producers' entrance stores the registration, and its worker dies before sending it.
     (stored,) = await ingest_batch(pool, [case_b.line(registered)], Writer.PRODUCER)
@@ -62,7 +65,7 @@ async def test_a_vendors_events_are_forwarded_in_the_stores_order_once(
     await ingest_and_forward(Writer.API, resources, [_record(renamed)])
     # A service's announcement goes to the registry too, which passes it on among the
     # inputs in the store's order (test_registry_passes_facts_on.py): not straight to `facts`.
-    await ingest_and_forward(Writer.SERVICE, resources, [_record(announced)])
+    await ingest_and_forward(Writer.REGISTRY, resources, [_record(announced)])
     # The dead worker's successor reads the batch again; later, the producer sends it again.
     await ingest_and_forward(Writer.PRODUCER, resources, [_record(registered)])
     await ingest_and_forward(Writer.PRODUCER, resources, [_record(registered)])

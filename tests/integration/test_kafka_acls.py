@@ -83,16 +83,30 @@ async def submit(
 
 async def test_producers_write_raw_input_and_nothing_else(bootstrap: str) -> None:
     await submit(bootstrap, "producers", Writer.PRODUCER)
-    for role in ("events", "facts", "emitted", "recorded"):
+    for role in TOPICS.keys() - {"raw"}:
         assert not await write(bootstrap, "producers", TOPICS[role].name), role
 
 
 async def test_the_api_writes_recorded_events_but_not_emitted_ones(bootstrap: str) -> None:
     await submit(bootstrap, "api", Writer.API)
     with pytest.raises(TopicAuthorizationFailedError):
-        await submit(bootstrap, "api", Writer.SERVICE)
-    for role in ("raw", "events", "facts"):
+        await submit(bootstrap, "api", Writer.REGISTRY)
+    for role in TOPICS.keys() - {"recorded"}:
         assert not await write(bootstrap, "api", TOPICS[role].name), role
+
+
+async def test_an_emitting_worker_writes_its_own_entrance_and_no_other_services(
+    bootstrap: str,
+) -> None:
+    """The registry's entrance is the only one ingest takes eligibility announcements and
+    alerts from: risk and migration, which could write a shared `emitted` topic, announced
+    bars the registry never decided. Each is refused the others' entrances."""
+    emitting = {"registry": Writer.REGISTRY, "risk": Writer.RISK, "migration": Writer.MIGRATION}
+    for principal, own in emitting.items():
+        await submit(bootstrap, principal, own)
+        for other in set(emitting.values()) - {own}:
+            with pytest.raises(TopicAuthorizationFailedError):
+                await submit(bootstrap, principal, other)
 
 
 async def test_every_principal_writes_exactly_the_topics_it_is_a_writer_of(

@@ -44,15 +44,18 @@ async def test_emitted_events_reach_facts_among_the_accepted_inputs_in_the_order
     registered = case_b.registered(vendor)
     # Outside the City's policy (2-18 months): the registry refuses it.
     too_long = case_b.suspended(vendor, f"{vendor}-s1", duration_months=24)
-    announced = envelope(
-        "vendor.eligibility_changed", VALID_PAYLOADS["vendor.eligibility_changed"], vendor
-    )
+    announced = {
+        **envelope(
+            "vendor.eligibility_changed", VALID_PAYLOADS["vendor.eligibility_changed"], vendor
+        ),
+        "source": "vendorwatch.registry",
+    }
     renamed = case_b.renamed(vendor)
     pool = await resources.pool()
     for event, writer in (
         (registered, Writer.PRODUCER),
         (too_long, Writer.PRODUCER),
-        (announced, Writer.SERVICE),
+        (announced, Writer.REGISTRY),
         (renamed, Writer.PRODUCER),
     ):
         (stored,) = await ingest_batch(pool, [case_b.line(event)], writer)

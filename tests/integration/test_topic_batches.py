@@ -88,7 +88,7 @@ async def test_records_in_order_a_failed_batch_again_offsets_after_the_handler(
             raise ConnectionError("PostgreSQL away")  # the whole batch comes again
         retried.set()
         await release.wait()
-        for key, value, _ in records:
+        for key, value, *_ in records:
             assert key is not None and value is not None
             received[key.decode()].append(value.decode())
         taken += len(records)

@@ -18,13 +18,14 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from services.alerts import handlers as alert_handlers
 from services.events.catalog import EMITTED_TYPES
+from services.ingest.admission import EMITS
 from services.ingest.handlers import ingest_batch
 from services.migration import plan_opening as migration_opening
 from services.migration import planner_queue
 from services.platform.clock import Clock
 from services.platform.consuming.consumer import Consumer
 from services.platform.eventlog.embedded import EmbeddedEventLog, drain
-from services.platform.eventlog.topics import load_topics, namespaced
+from services.platform.eventlog.topics import ENTRANCES, load_topics, namespaced
 from services.platform.postgres.database import open_pool
 from services.registry import announcements as registry_announcements
 from services.risk import handlers as risk_handlers
@@ -208,6 +209,9 @@ async def _pending(pool: asyncpg.Pool) -> int:
     return sum([await pool.fetchval(f"SELECT count(*) FROM {o.table}") for o in OUTBOXES])
 
 
+# The topics the emitting workers relay their outboxes into, one each.
+EMITTED_ROLES = tuple(ENTRANCES[writer] for writer in EMITS)
+
 # The workers whose groups read each topic the announcements travel through once stored:
 # the registry takes `events` (every stored event) and passes on to `facts` what it accepted
 # and the services' announcements; its alerts, risk and migration take `facts`.
@@ -218,12 +222,15 @@ async def announcements_applied(
     pool: asyncpg.Pool, probe: KafkaProbe, workers: Collection[str]
 ) -> bool:
     """Every announcement decided so far is stored and taken by the running `workers`: the
-    outboxes are empty (relayed into the emitted topic), ingest's group has read that topic
-    to its end, and each of those workers' groups has committed the topics it reads to their
+    outboxes are empty (relayed into the emitted topics), ingest's group has read those
+    to their ends, and each of those workers' groups has committed the topics it reads to their
     ends (a group commits what it applied). Stored alone was not enough: migration could
     still be taking the last announcements when the ledgers were read (2404 of 2410 once)."""
-    if await _pending(pool) or await probe.unread("ingest", "emitted"):
+    if await _pending(pool):
         return False
+    for topic_role in EMITTED_ROLES:
+        if await probe.unread("ingest", topic_role):
+            return False
     # A plan opened and not scheduled yet: the migration worker's planner has its
     # `migration.plan_scheduled` still to decide (6 of them once, as the test looked).
     if "migration" in workers and await pool.fetchval(

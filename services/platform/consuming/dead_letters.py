@@ -13,6 +13,8 @@ from services.platform.postgres.database import Connection
 # A reason quotes what it refuses (an unknown event type, a key); a megabyte of it would
 # be a megabyte in every log line and every page of dead letters.
 MAX_REASON_CHARS = 2000
+# A Kafka key kept with its letter: longer than any vendor id, it names none, and is cut.
+MAX_KEY_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,9 @@ class DeadLetter:
     raw: bytes | str
     event_id: uuid.UUID | None = None
     event_type: str | None = None
+    # The Kafka record's key, when the input came in one: the vendor a letter of input that
+    # names none is found by (platform migration 0024).
+    kafka_key: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -36,8 +41,9 @@ class StoredDeadLetter:
     raw_bytes: bytes | None
     event_id: uuid.UUID | None
     event_type: str | None
-    # The vendor the input names (its `vendor_id`, where that is a vendor id), for input too
-    # broken to name one None: derived from `raw` by the table (platform migration 0022).
+    # The vendor the input names (its `vendor_id`, where that is a vendor id), else the one
+    # its Kafka record's key named; None when neither does: derived by the table from `raw`
+    # and the key (platform migrations 0023, 0024).
     vendor_id: str | None
     recorded_at: datetime
     # The service that refused the event has applied it since: a rebuild judged the log again
@@ -60,6 +66,13 @@ def readable_reason(reason: str) -> str:
     if len(text) <= MAX_REASON_CHARS:
         return text
     return f"{text[:MAX_REASON_CHARS]}… ({len(text) - MAX_REASON_CHARS} more characters)"
+
+
+def _key_text(key: bytes | None) -> str | None:
+    if key is None:
+        return None
+    text = as_text(key)
+    return text if len(text) <= MAX_KEY_CHARS else text[:MAX_KEY_CHARS] + "…"
 
 
 def _exact(raw: bytes | str) -> bytes:
@@ -87,6 +100,7 @@ async def record_many(conn: Connection, letters: Sequence[DeadLetter]) -> list[b
                 text,
                 None if text.encode() == exact else exact,
                 hashlib.sha256(exact).hexdigest(),
+                _key_text(letter.kafka_key),
             )
         )
     # One statement for the batch's letters: each statement that writes letters adds a row
@@ -94,16 +108,17 @@ async def record_many(conn: Connection, letters: Sequence[DeadLetter]) -> list[b
     # DO NOTHING skips a letter equal to one earlier in the same statement too. In the order
     # they came: letters are listed by their ids, in the order they arrived.
     inserted = await conn.fetch(
-        """INSERT INTO dead_letters (stage, event_id, event_type, reason, raw, raw_bytes, raw_hash)
-           SELECT stage, event_id, event_type, reason, raw, raw_bytes, raw_hash
+        """INSERT INTO dead_letters (stage, event_id, event_type, reason, raw, raw_bytes, raw_hash,
+                                    kafka_key)
+           SELECT stage, event_id, event_type, reason, raw, raw_bytes, raw_hash, kafka_key
            FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::bytea[],
-                       $7::text[])
+                       $7::text[], $8::text[])
                WITH ORDINALITY AS l(stage, event_id, event_type, reason, raw, raw_bytes,
-                                    raw_hash, n)
+                                    raw_hash, kafka_key, n)
            ORDER BY n
            ON CONFLICT (stage, raw_hash) DO NOTHING
            RETURNING stage, raw_hash""",
-        *([row[i] for row in rows] for i in range(7)),
+        *([row[i] for row in rows] for i in range(8)),
     )
     # The tallies folded here too, not only when /metrics is scraped: without a scraper (an
     # embedded registry), every statement writing letters added a row that `count` summed.

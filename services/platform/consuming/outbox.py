@@ -41,9 +41,11 @@ RELAY_SECONDS = 1.0
 
 @dataclass(frozen=True)
 class Outbox:
-    """One service's outbox table (`CREATE TABLE … (id bigserial, event text, created_at)`)."""
+    """One service's outbox table (`CREATE TABLE … (id bigserial, event text, created_at)`),
+    and the writer its relay submits as: the worker that runs the service."""
 
     table: str
+    writer: Writer
 
     @property
     def lock_key(self) -> int:
@@ -89,7 +91,7 @@ class Outbox:
             )
             if not rows:
                 return 0
-            await log.submit([row["event"].encode() for row in rows], Writer.SERVICE)
+            await log.submit([row["event"].encode() for row in rows], self.writer)
             await conn.execute(
                 f"DELETE FROM {self.table} WHERE id = ANY($1::bigint[])", [r["id"] for r in rows]
             )

@@ -11,11 +11,17 @@ from typing import Protocol
 class Writer(enum.Enum):
     """Who hands events to the log, which decides what they may say (ARCHITECTURE.md, "Who
     may write what"). Each has its own way in: a topic of its own in distributed mode, whose
-    write access the deployment restricts to that writer."""
+    write access the deployment restricts to that writer. The services that emit events each
+    have their own, so that one cannot say another's: the broker authenticates who writes a
+    topic, not what a record says (the `source` of an event is the writer's word only)."""
 
     PRODUCER = "producer"  # any outside system: catalog input events, no recorded_by
     API = "api"  # the API: input events stamped with recorded_by from a verified token
-    SERVICE = "service"  # the services' outbox relays: only the events services emit
+    # The outbox relays of each worker that emits events: only its own services' types. The
+    # registry's worker runs the alerts too, and relays their outbox.
+    REGISTRY = "registry"
+    RISK = "risk"
+    MIGRATION = "migration"
 
 
 class EventLog(Protocol):

@@ -23,6 +23,7 @@ from services.platform.eventlog.base import Writer, vendor_key
 from services.platform.eventlog.bootstrap import checked_bootstrap
 from services.platform.eventlog.credentials import KafkaCredentials
 from services.platform.eventlog.kafka_login import unusable
+from services.platform.eventlog.partitioning import key_partition
 from services.platform.eventlog.topic_batches import EVENT_TYPE_HEADER, Record
 from services.platform.eventlog.topics import ENTRANCES, TOPICS
 from services.platform.eventstore.chain import partition_of
@@ -40,11 +41,18 @@ REQUEST_TIMEOUT_MS = 15_000
 
 
 def _partition(key: bytes | None, all_partitions: list[int], available: list[int]) -> int:
-    """A vendor's Kafka partition is its event-store partition (chain.partition_of), so
-    that one worker's batches lock one set of chains; keyless input goes anywhere."""
+    """On the entrances, the partition Kafka's default partitioner picks for the key, the one
+    ingest expects of every producer (`partitioning.key_partition`); keyless input goes
+    anywhere."""
     if key is None:
         return random.choice(available or all_partitions)
-    return all_partitions[partition_of(key.decode()) % len(all_partitions)]
+    return all_partitions[key_partition(key, len(all_partitions))]
+
+
+def _store_partition(key: bytes, partitions: list[int]) -> int:
+    """On `events` and `facts`, a vendor's Kafka partition is its event-store partition
+    (chain.partition_of), so that one worker's batches lock one set of chains."""
+    return partitions[partition_of(key.decode()) % len(partitions)]
 
 
 class KafkaEventLog:
@@ -117,7 +125,7 @@ class KafkaEventLog:
         ids: dict[int, list[uuid.UUID]] = defaultdict(list)
         for e in envelopes:
             key = e.vendor_id.encode()
-            partition = _partition(key, partitions, partitions)
+            partition = _store_partition(key, partitions)
             shares[partition].append(Record(key, canonical_json(e).encode(), e.event_type))
             ids[partition].append(e.event_id)
         acknowledged = await self.send_in_order(topic, shares, until=until)

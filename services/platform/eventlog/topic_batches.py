@@ -67,6 +67,10 @@ class Record(NamedTuple):
     # The event type its producer declared (EVENT_TYPE_HEADER; None: none declared): lets a
     # consumer leave unparsed the records of events it does not apply.
     event_type: str | None = None
+    # Where it was read: its partition, of how many the topic has (ingest checks that the
+    # key picks it); None for a record that was not read from a topic.
+    partition: int | None = None
+    partitions: int | None = None
 
 
 Handle = Callable[[list[Record]], Awaitable[None]]
@@ -123,8 +127,10 @@ class TopicBatches:
         ends: dict[TopicPartition, int] = {}
         for tp, messages in fetched.items():
             if tp in held:
+                count = len(consumer.partitions_for_topic(tp.topic) or ()) or None
                 by_topic[tp.topic] += [
-                    Record(m.key, m.value, _declared_type(m.headers)) for m in messages
+                    Record(m.key, m.value, _declared_type(m.headers), tp.partition, count)
+                    for m in messages
                 ]
                 ends[tp] = messages[-1].offset + 1
         if not ends:  # every partition fetched from was reassigned meanwhile

@@ -44,8 +44,8 @@ def consumer_group(service: str) -> str:
 
 
 def load_topics() -> dict[str, TopicSpec]:
-    """Topic specs by role (`raw`, `recorded`, `emitted`, `events`, `facts`); the file
-    ships inside the package as a symlink."""
+    """Topic specs by role (`raw`, `recorded`, the `emitted_*` of each emitting worker,
+    `events`, `facts`); the file ships inside the package as a symlink."""
     text = (resources.files(__package__ or __name__) / "topics.toml").read_text()
     table = tomllib.loads(text)["topics"]
     return {
@@ -62,8 +62,15 @@ def load_topics() -> dict[str, TopicSpec]:
 
 
 TOPICS = load_topics()
-# Each writer's way in: a topic of its own, so that a deployment can grant each its own.
-ENTRANCES = {Writer.PRODUCER: "raw", Writer.API: "recorded", Writer.SERVICE: "emitted"}
+# Each writer's way in: a topic of its own, so that a deployment can grant each its own, and
+# ingest knows who wrote a record by the topic it came in by.
+ENTRANCES = {
+    Writer.PRODUCER: "raw",
+    Writer.API: "recorded",
+    Writer.REGISTRY: "emitted_registry",
+    Writer.RISK: "emitted_risk",
+    Writer.MIGRATION: "emitted_migration",
+}
 
 
 async def ensure_topics(

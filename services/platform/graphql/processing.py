@@ -81,7 +81,9 @@ class DeadLetter(Node):
     )
     vendor_id: strawberry.ID | None = strawberry.field(
         description="The vendor the event is about, when the input names one (a vendor id in"
-        " its envelope, though the rest was refused); null for input too broken to say."
+        " its envelope, though the rest was refused); for input too broken to name one, the"
+        " vendor its Kafka record's key named (the producer's word, unverified as the input"
+        " is); else null."
     )
     recorded_at: dt.datetime = strawberry.field(
         description="When it was dead-lettered (with its UTC offset)."
