@@ -56,7 +56,7 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
         # Both pools in the wait: PostgreSQL gone since the first opened is waited for again.
         waiting_for_database = partial(start_up.wait_for, "database", redacted(url))
         pool = await waiting_for_database(partial(open_pool, url))
-        log = KafkaEventLog(bootstrap, credentials)
+        log = KafkaEventLog(bootstrap, credentials, acknowledged_within=settings.broker_ack_seconds)
         try:
             async with (
                 keyed_lookups_pool(url, waiting_for_database) as lookups,
