@@ -11,7 +11,7 @@ from services.cli.serving import serving
 from services.gateway.app import create_app
 from services.gateway.context import handled_by, request_context
 from services.platform.consuming.rebuilt_notices import forget_when_rebuilt
-from services.platform.consuming.running_settings import this_process
+from services.platform.consuming.running_settings import same_zone, this_process
 from services.platform.eventlog.kafka import KafkaEventLog, follow, reach
 from services.platform.eventlog.topics import ensure_topics
 from services.platform.eventstore.chain_watch import ChainWatch
@@ -56,7 +56,9 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
         # Both pools in the wait: PostgreSQL gone since the first opened is waited for again.
         waiting_for_database = partial(start_up.wait_for, "database", redacted(url))
         pool = await waiting_for_database(partial(open_pool, url))
-        log = KafkaEventLog(bootstrap, credentials)
+        used = services_use(settings, policies, scoring)
+        await waiting_for_database(partial(same_zone, pool, used))
+        log = KafkaEventLog(bootstrap, credentials, acknowledged_within=settings.broker_ack_seconds)
         try:
             async with (
                 keyed_lookups_pool(url, waiting_for_database) as lookups,
@@ -105,7 +107,7 @@ async def run_api(settings: Settings, auth: AuthConfig, host: str, port: int) ->
                                 forget_when_rebuilt,
                                 pool,
                                 this_process("vendorwatch api"),
-                                services_use(settings, policies, scoring),
+                                used,
                             ),
                             jobs["rebuilds"],
                         ),

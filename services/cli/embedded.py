@@ -22,7 +22,7 @@ from services.migration.plan_opening import OUTBOX as MIGRATION_OUTBOX
 from services.platform.clock import CALENDAR_CHECK_SECONDS
 from services.platform.consuming.outbox import RELAY_SECONDS, Outbox, relay_when_put
 from services.platform.consuming.rebuilt_notices import forget_when_rebuilt
-from services.platform.consuming.running_settings import this_process
+from services.platform.consuming.running_settings import Used, same_zone, this_process
 from services.platform.eventlog.base import Writer
 from services.platform.eventlog.embedded import Accept, EmbeddedEventLog, follow, run_consumers
 from services.platform.eventlog.own_appends import OwnAppends
@@ -183,6 +183,18 @@ async def embedded_log(
         await close_pool(pool)
 
 
+async def _opened(url: str, used: Used) -> asyncpg.Pool:
+    """The pool, once no process running on the database dates by another time zone than
+    this one (`running_settings.same_zone`)."""
+    pool = await open_pool(url)
+    try:
+        await same_zone(pool, used)
+    except BaseException:
+        await close_pool(pool)
+        raise
+    return pool
+
+
 async def run_up(
     settings: Settings,
     policies: Mapping[str, SuspensionPolicy],
@@ -201,6 +213,7 @@ async def run_up(
     `on_stop` is called when a stop signal comes (`database`'s)."""
     url = settings.database_url
     broadcaster, chain, own = Broadcaster(), ChainWatch(url), OwnAppends()
+    used = services_use(settings, policies, risk)
     start_up = StartUp()
     opening: Opening = at_once
     if external:
@@ -214,7 +227,10 @@ async def run_up(
             forwarded_allow_ips=settings.forwarded_allow_ips,
             on_stop=on_stop,
         ) as server,
-        embedded_log(partial(opening, partial(open_pool, url)), broadcaster, own) as (pool, log),
+        embedded_log(partial(opening, partial(_opened, url, used)), broadcaster, own) as (
+            pool,
+            log,
+        ),
         keyed_lookups_pool(url, opening) as lookups,
         database_probe(url) as probe,
     ):
@@ -294,7 +310,7 @@ async def run_up(
                         forget_when_rebuilt,
                         pool,
                         this_process("vendorwatch up"),
-                        services_use(settings, policies, risk),
+                        used,
                     ),
                     jobs["rebuilds"],
                 ),

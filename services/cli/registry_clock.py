@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 
 from services.platform.clock import Clock
-from services.platform.consuming.running_settings import running, zones
+from services.platform.consuming.running_settings import named, running, zones
 from services.platform.errors import StartupError
 from services.platform.postgres import database
 
@@ -42,7 +42,7 @@ async def registry_clock(database_url: str, shell: Clock, *, refused: str) -> Cl
     if not found:
         return shell
     if len(found) > 1:
-        each = "; ".join(f"{_named(processes)} in {zone}" for zone, processes in found.items())
+        each = "; ".join(f"{named(processes)} in {zone}" for zone, processes in found.items())
         raise StartupError(
             f"the processes running on this database date by different time zones ({each}):"
             " the registry has no one day until every process runs with the same"
@@ -55,19 +55,13 @@ async def registry_clock(database_url: str, shell: Clock, *, refused: str) -> Cl
         clock = Clock(ZoneInfo(zone))
     except (ZoneInfoNotFoundError, ValueError):
         raise StartupError(
-            f"the registry's time zone, {zone!r} (that of {_named(processes)}), is not in"
+            f"the registry's time zone, {zone!r} (that of {named(processes)}), is not in"
             f" this machine's time zone database; {refused}"
         ) from None
     click.echo(
-        f"dated by the registry's time zone, {zone} (that of {_named(processes)}), not"
+        f"dated by the registry's time zone, {zone} (that of {named(processes)}), not"
         f" this shell's {shell.timezone.key} (VENDORWATCH_TIMEZONE): its day is"
         f" {clock.today().isoformat()}",
         err=True,
     )
     return clock
-
-
-def _named(processes: list[str]) -> str:
-    """The first process, and how many more: a deployment runs the API and many workers."""
-    more = len(processes) - 1
-    return processes[0] + (f" and {more} other{'s' if more > 1 else ''}" if more else "")

@@ -237,7 +237,8 @@ def _letter(
     said: tuple[uuid.UUID | None, str | None] = (None, None),
 ) -> dead_letters.DeadLetter:
     event_id, event_type = (envelope.event_id, envelope.event_type) if envelope else said
-    log.warning(
+    # INFO: the producer's mistake, not the system's (its letter and metric keep it).
+    log.info(
         "rejected input: %s",
         dead_letters.readable_reason(reason),
         extra={"event_id": str(event_id)} if event_id else None,

@@ -153,6 +153,11 @@ class Settings(RetryBackoff, Stalls):
     # The API answers introspection (VENDORWATCH_GRAPHQL_INTROSPECTION); production sets it
     # off. Read here, not where the API is built: a word it did not know left it on.
     graphql_introspection: bool = True
+    # How long the API waits for Kafka to acknowledge a mutation's event before answering
+    # UNAVAILABLE (VENDORWATCH_BROKER_ACK_SECONDS): a broker that is down was waited for
+    # until the request's 30 s limit cut the answer off, and the event was recorded anyway
+    # once the broker was back. A leader election takes a second or two.
+    broker_ack_seconds: float = Field(default=5.0, gt=0)
     # One broker in development and tests; production clusters set 3.
     kafka_replication_factor: int = Field(default=1, ge=1)
     # Who this process is to Kafka (VENDORWATCH_KAFKA_*, checked together); nobody by default.

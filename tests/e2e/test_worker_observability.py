@@ -1,9 +1,11 @@
 """A distributed worker's /readyz and /metrics (beside its /healthz), as a real process on a
 real Kafka: ready once it reaches PostgreSQL and Kafka and has caught up, its metrics in the
-Prometheus text format with its Kafka lag per partition and its applied events moving."""
+Prometheus text format with its Kafka lag per partition, its applied events moving and the
+chain's latest verification its /healthz gives."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import httpx
@@ -79,5 +81,18 @@ def test_a_worker_serves_readiness_and_metrics(
             "the registry's lag to drop to 0 once its offsets are committed",
             timeout=30,
         )
+
+        # The chain's latest verification, as its /healthz gives it: the gauges were
+        # exported at 0 (never checked) on every worker, true only on the API's /metrics.
+        def checked() -> bool:
+            return "checked_at" in httpx.get(f"{base}/healthz", timeout=5).json()["chain"]
+
+        wait_until(checked, "the registry worker's chain check", timeout=60)
+        chain = httpx.get(f"{base}/healthz", timeout=5).json()["chain"]
+        at = dt.datetime.fromisoformat(chain["checked_at"]).timestamp()
+        assert _samples(f"{base}/metrics", "vendorwatch_chain_checked_timestamp_seconds") == {
+            frozenset(): at
+        }
+        assert _samples(f"{base}/metrics", "vendorwatch_chain_problems") == {frozenset(): 0}
     finally:
         stop_all(workers)

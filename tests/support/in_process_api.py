@@ -20,6 +20,7 @@ from services.gateway.context import request_context
 from services.gateway.http.protection import Limits
 from services.gateway.schema import build_schema
 from services.ingest.handlers import ingest_batch
+from services.platform.eventlog.base import EventLog
 from services.platform.eventlog.embedded import EmbeddedEventLog
 from services.platform.eventstore.chain_watch import ChainWatch
 from services.platform.graphql.broadcast import Broadcaster
@@ -34,12 +35,13 @@ from tests.support.principals import ADMIN, TEST_SECRET
 SCHEMA = build_schema(Limits())
 
 
-def shared_context(pool: asyncpg.Pool) -> RequestContext:
-    """The API's context on this database and its embedded event log (nobody asking yet)."""
+def shared_context(pool: asyncpg.Pool, event_log: EventLog | None = None) -> RequestContext:
+    """The API's context on this database and its embedded event log, or `event_log` (nobody
+    asking yet)."""
     settings = Settings(database_url="unused")
     return request_context(
         pool,
-        EmbeddedEventLog(pool, ingest_batch),
+        event_log or EmbeddedEventLog(pool, ingest_batch),
         settings,
         load_policies(None),
         Broadcaster(),
@@ -56,14 +58,16 @@ def asgi_client(
     known_queries: bool = True,
     chain: ChainWatch | None = None,
     database: DatabaseProbe | None = None,
+    event_log: EventLog | None = None,
 ) -> httpx.AsyncClient:
     """An HTTP client of the whole ASGI app (middleware, bearer tokens, routes) on this
     database, accepting the tokens of tests.support.principals; `known_queries` False runs
     every request strawberry's whole way; `chain`: the process's watch of the chains, and
-    `database` its probe of PostgreSQL, for /healthz."""
+    `database` its probe of PostgreSQL, for /healthz; `event_log`: the distributed API's
+    instead of the embedded one."""
     verifier = TokenVerifier(AuthConfig(hs256_secret=TEST_SECRET))
     app = create_app(
-        shared_context(pool),
+        shared_context(pool, event_log),
         verifier,
         limits=limits,
         chain=chain,

@@ -194,9 +194,11 @@ async def _apply_batch(
             )
     if measure:
         # Live, each refusal is news. A rebuild refuses again what live processing refused,
-        # each already a dead letter: its replay says how many, once (replay.py).
+        # each already a dead letter: its replay says how many, once (replay.py). INFO: a
+        # refusal is the input's fault, not the system's (400 policy refusals were 400
+        # WARNINGs, among which the system's own problems went unseen).
         for event_id, reason in refusals.items():
-            log.warning(
+            log.info(
                 "%s refused %s: %s",
                 consumer.name,
                 event_id,

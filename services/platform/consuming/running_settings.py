@@ -29,6 +29,9 @@ import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import asyncpg
+
+from services.platform.errors import StartupError
 from services.platform.postgres.database import Connection
 from services.platform.settings import Settings
 
@@ -70,6 +73,35 @@ def zones(processes: Sequence[Running]) -> dict[str, list[str]]:
         if TIME_ZONE in p.used:
             found.setdefault(p.used[TIME_ZONE], []).append(p.process)
     return found
+
+
+def named(processes: Sequence[str]) -> str:
+    """The first process, and how many more: a deployment runs the API and many workers."""
+    more = len(processes) - 1
+    return processes[0] + (f" and {more} other{'s' if more > 1 else ''}" if more else "")
+
+
+async def same_zone(pool: asyncpg.Pool, used: Used) -> None:
+    """Refuses (StartupError) to start a process dating by another time zone than the
+    processes running on the database: a risk worker started with VENDORWATCH_TIMEZONE=UTC
+    beside Asia/Tokyo ones joined their group and scored its share of the vendors by another
+    day, without a word, until a rebuild refused to run beside it. The zone is changed by
+    stopping every process and starting them with the new one. A process that dates nothing
+    (ingest: `used` names no zone) is not asked. Processes starting at the same instant are
+    not held to each other: each checks before it says its own zone (`declare`)."""
+    zone = used.get(TIME_ZONE)
+    if zone is None:
+        return
+    async with pool.acquire() as conn:
+        found = zones(await running(conn))
+    others = "; ".join(f"{named(p)} in {z}" for z, p in found.items() if z != zone)
+    if others:
+        raise StartupError(
+            f"the processes running on this database date by another time zone ({others})"
+            f" than this process's VENDORWATCH_TIMEZONE, {zone}: its days and scores would"
+            " differ from theirs. Start it with theirs, or stop every process and start them"
+            " all with the new one"
+        )
 
 
 def this_process(what: str) -> str:

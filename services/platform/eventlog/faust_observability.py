@@ -9,14 +9,20 @@ plus at most one commit interval of applied ones). It is measured when scraped o
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+import asyncpg
 import faust
 
-from services.platform.operations import metrics
-from services.platform.operations.readiness import readiness_report, waiting_report
+from services.platform.operations import database_gauges, metrics
+from services.platform.operations.readiness import (
+    CHECK_SECONDS,
+    readiness_report,
+    waiting_report,
+)
 from services.platform.postgres.migrations import pending_migrations
 
 if TYPE_CHECKING:
@@ -53,6 +59,13 @@ def add_observability(app: faust.App, service: str, resources: WorkerResources) 
             await lags()
         except Exception as error:  # Kafka away: the counters are still worth serving
             log.warning("metrics: the consumer lag could not be measured: %s", error)
+        # The database's gauges as the API reads them, on the probe's connection (the pool may
+        # be busy to its last connection); without PostgreSQL they keep their last values.
+        try:
+            async with asyncio.timeout(CHECK_SECONDS):
+                await resources.probe.ask(database_gauges.sample_on)
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            log.warning("metrics: the database's gauges could not be read: %s", error)
         body, content_type = metrics.exposition()
         # aiohttp refuses a charset in `content_type`; the header is passed as it is.
         return web.bytes(body, headers={"Content-Type": content_type})

@@ -28,7 +28,7 @@ from services.platform.consuming import stored_only
 from services.platform.consuming.consumer import Consumer, apply_serialized_batch
 from services.platform.consuming.outbox import RELAY_SECONDS, Outbox, relay_when_put
 from services.platform.consuming.rebuilt_notices import forget_when_rebuilt
-from services.platform.consuming.running_settings import this_process
+from services.platform.consuming.running_settings import same_zone, this_process
 from services.platform.errors import StartupError
 from services.platform.eventlog.faust_observability import add_observability
 from services.platform.eventlog.kafka import KafkaEventLog, reach
@@ -95,6 +95,10 @@ class WorkerResources:
         assert bootstrap is not None
         self._pool = await self.start_up.wait_for(
             "database", redacted(url), partial(open_pool, url)
+        )
+        # Its services' wiring has said what they date by (`used`) by now.
+        await self.start_up.wait_for(
+            "database", redacted(url), partial(same_zone, self._pool, self.used)
         )
         await self.start_up.wait_for(
             "kafka",

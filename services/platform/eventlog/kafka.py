@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.client import AIOKafkaClient
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaError, KafkaTimeoutError
 
 from services.events.base import EventEnvelope
 from services.events.catalog import EventRejected, parse_event, size_problem
@@ -60,10 +60,20 @@ class KafkaEventLog:
 
     stored_on_submit = False  # ingest stores it when it reads the topic
 
-    def __init__(self, bootstrap: str, credentials: KafkaCredentials) -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        credentials: KafkaCredentials,
+        *,
+        acknowledged_within: float | None = None,
+    ) -> None:
         # Before a producer tries it: `publish --kafka host:99999` showed asyncio's traceback.
         self._bootstrap = checked_bootstrap(bootstrap)
         self._credentials = credentials
+        # How long `submit` waits for the broker's acknowledgement (None: until it comes).
+        # The API's (`Settings.broker_ack_seconds`): a mutation waited for a broker that was
+        # down until the request's own limit cut it off, 30 s, and answered TIMEOUT.
+        self._acknowledged_within = acknowledged_within
         self._producer = self._new_producer()
         self._stopped = False  # the producer's start failed: the next start makes another
         self._renewing = asyncio.Lock()
@@ -158,12 +168,25 @@ class KafkaEventLog:
         return {p: sent for p, sent in zip(shares, results, strict=True) if isinstance(sent, int)}
 
     async def _send_all(self, topic: str, messages: list[tuple[bytes | None, bytes]]) -> None:
-        """Sends (key, value) messages and returns once the broker has acknowledged each."""
+        """Sends (key, value) messages and returns once the broker has acknowledged each, or
+        raises KafkaTimeoutError (an outage: `outages.out_of_reach`) once it has not within
+        `acknowledged_within`. The producer keeps what it was given and sends it once the
+        broker is back (an idempotent producer never gives a record up, and cannot be told to):
+        so it may still be recorded, which the API's UNAVAILABLE answer says, as for
+        PostgreSQL, and a retry under the same idempotency key records it once."""
         producer = self._producer
-        pending = [await producer.send(topic, value, key=key) for key, value in messages]
+        deadline = asyncio.timeout(self._acknowledged_within)
         try:
-            for delivery in pending:
-                await delivery
+            async with deadline:
+                pending = [await producer.send(topic, value, key=key) for key, value in messages]
+                for delivery in pending:
+                    await asyncio.shield(delivery)  # the producer's future, left to it
+        except TimeoutError as error:
+            if not deadline.expired():
+                raise
+            raise KafkaTimeoutError(
+                f"the broker acknowledged no event within {self._acknowledged_within:g} s"
+            ) from error
         except KafkaError:
             await self._renew(producer)
             raise

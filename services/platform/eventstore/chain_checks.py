@@ -19,6 +19,7 @@ from typing import Any
 import asyncpg
 
 from services.platform.eventstore import chain
+from services.platform.postgres.database import Connection
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ async def record(
     )
 
 
-async def latest(database: asyncpg.Pool | asyncpg.Connection) -> ChainCheck | None:
+async def latest(database: asyncpg.Pool | Connection) -> ChainCheck | None:
     """The latest result recorded; None before the first walk. `database`: a pool, or a
     connection (a probe's: /healthz, chain_watch.py)."""
     row = await database.fetchrow(

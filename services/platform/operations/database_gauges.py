@@ -2,9 +2,10 @@
 outbox's backlog, the latest verification of the event store's chains and, in embedded mode,
 how far each consumer is behind the event store.
 
-The API samples them when scraped (one process per deployment is enough; replicas report the
-same values, which the dashboard takes the maximum of): fresh at every scrape, and nothing to
-keep running between scrapes. Dead letters are read from their tallies, kept with the writes
+The API samples them when scraped, and a distributed worker all but the outboxes' (replicas
+and workers report the same values, which the dashboard takes the maximum of; an alert per
+instance sees each process's): fresh at every scrape, and nothing to keep running between
+scrapes. Dead letters are read from their tallies, kept with the writes
 (`dead_letters.per_stage`), not counted: a scrape reads a few rows however many there are.
 """
 
@@ -18,6 +19,7 @@ from services.platform.consuming import dead_letters
 from services.platform.eventstore import chain_checks
 from services.platform.eventstore.chain import PARTITIONS
 from services.platform.operations import metrics
+from services.platform.postgres.database import Connection
 
 # The embedded consumers' "topic" in the lag metric: they read the event store itself.
 STORE_TOPIC = "event_store"
@@ -50,14 +52,20 @@ async def measured_store_lags(pool: asyncpg.Pool, consumers: Sequence[str]) -> d
 
 
 async def sample(pool: asyncpg.Pool, outboxes: Sequence[str]) -> None:
-    """Sets the dead-letter, outbox and chain gauges from the database."""
+    """Sets the dead-letter, outbox and chain gauges from the database (the API's)."""
     async with pool.acquire() as conn:
-        for stage, letters in (await dead_letters.per_stage(conn)).items():
-            metrics.DEAD_LETTERS.labels(stage).set(letters)
+        await sample_on(conn, outboxes)
+
+
+async def sample_on(conn: Connection, outboxes: Sequence[str] = ()) -> None:
+    """`sample` on one connection: a distributed worker's probe's, without the outboxes (the
+    API's /metrics has them). A worker exported the chain gauges at 0, never checked, while
+    its /healthz gave the latest verification, and no dead letters."""
+    for stage, letters in (await dead_letters.per_stage(conn)).items():
+        metrics.DEAD_LETTERS.labels(stage).set(letters)
     for table in outboxes:
         # The tables are the services' own constants, never input.
-        backlog = await pool.fetchval(f"SELECT count(*) FROM {table}")
+        backlog = await conn.fetchval(f"SELECT count(*) FROM {table}")
         metrics.OUTBOX_BACKLOG.labels(table).set(backlog)
-    if (checked := await chain_checks.latest(pool)) is not None:
-        metrics.CHAIN_PROBLEMS.set(len(checked.problems))
-        metrics.CHAIN_CHECKED.set(checked.checked_at.timestamp())
+    if (checked := await chain_checks.latest(conn)) is not None:
+        metrics.chain_checked(len(checked.problems), checked.checked_at.timestamp())

@@ -16,7 +16,14 @@ import time
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 
 from services.platform.operations.batch_histogram import BatchHistogram
 
@@ -69,15 +76,19 @@ OUTBOX_BACKLOG = Gauge(
     "Emitted events waiting in a service's outbox (sampled by the API from the database).",
     ["outbox"],
 )
-# Not set before the first verification: no series rather than a made-up "intact".
+# Exported from the first verification a process reads on (`chain_checked`): no series
+# rather than a made-up "intact", checked at 0 (1970): a gauge registered at once is exported
+# at 0 before it is set.
 CHAIN_PROBLEMS = Gauge(
     "vendorwatch_chain_problems",
     "Problems the latest verification of the event store's chains found (0: intact), whoever"
-    " made it (the hourly walk, verify, a rebuild); sampled by the API from the database.",
+    " made it (the hourly walk, verify, a rebuild); sampled from the database when scraped.",
+    registry=None,
 )
 CHAIN_CHECKED = Gauge(
     "vendorwatch_chain_checked_timestamp_seconds",
     "When the latest verification of the event store's chains was made (Unix time).",
+    registry=None,
 )
 OUTBOX_RELAYED = Counter(
     "vendorwatch_outbox_relayed_events", "Emitted events relayed into the log.", ["outbox"]
@@ -169,6 +180,20 @@ def batch_applied(
 def set_lag(consumer: str, topic: str, lags: Mapping[int, int]) -> None:
     for partition, lag in lags.items():
         CONSUMER_LAG.labels(consumer, topic, str(partition)).set(lag)
+
+
+def chain_checked(problems: int, at: float) -> None:
+    """The latest verification of the chains, read from the database: the chain gauges set,
+    and exported from now on."""
+    CHAIN_PROBLEMS.set(problems)
+    CHAIN_CHECKED.set(at)
+    for gauge in (CHAIN_PROBLEMS, CHAIN_CHECKED):
+        if gauge not in _exported_chain_gauges:
+            REGISTRY.register(gauge)
+            _exported_chain_gauges.add(gauge)
+
+
+_exported_chain_gauges: set[Gauge] = set()
 
 
 def exposition() -> tuple[bytes, str]:
