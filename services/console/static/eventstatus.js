@@ -3,7 +3,7 @@
 // (its dead letters, with the input as refused for the roles the API gives it to), and an
 // event services took that the log no longer holds, said plainly. The id is the address
 // (`#/event-status/<id>`): a status can be bookmarked, passed on, and asked again.
-import { useEffect, useState } from "preact/hooks";
+import { useAddressedField } from "./address.js";
 import { html } from "./html.js";
 import { InstantText } from "./i18n.js";
 import { useRead } from "./reads.js";
@@ -82,14 +82,8 @@ function Status({ t, language, status, reload }) {
 
 export function EventStatusScreen({ session, argument }) {
   const { t, language, api } = session;
-  const [typed, setTyped] = useState(argument);
-  useEffect(() => setTyped(argument), [argument]);
   const read = useRead(argument || null, async () => (await api(STATUS, { eventId: argument })).eventStatus);
-  const submit = (event) => {
-    event.preventDefault();
-    if (typed.trim() === argument) read.reload();
-    else location.hash = statusLink(typed.trim());
-  };
+  const [typed, setTyped, submit] = useAddressedField(argument, statusLink, read);
   return html`<h2>${t("eventStatus.title")}</h2>
     <p>${t("eventStatus.help")}</p>
     <form class="inline" onSubmit=${submit}>

@@ -3,7 +3,7 @@
 // the bars through affiliates' sanctions, and whether it may bid today, for the roles that
 // may ask `bidEligibility`), contracts and, for auditors and admins, everything recorded about it in log order and who
 // recorded it; a link to its risk (riskvendor.js).
-import { useEffect, useState } from "preact/hooks";
+import { useAddressedField } from "./address.js";
 import { BarPeriod } from "./barperiod.js";
 import { completeAuditLink } from "./completeaudit.js";
 import { deadLettersLink, Reasons, refusalReasons } from "./deadletters.js";
@@ -58,15 +58,8 @@ const TIMELINE = `query ConsoleVendorTimeline($vendorId: ID!) {
 // can be bookmarked or passed on. Held in the screen's state only, both were gone on Back.
 export function VendorSearchScreen({ session, argument }) {
   const { t, api } = session;
-  const [search, setSearch] = useState(argument);
-  useEffect(() => setSearch(argument), [argument]);
   const read = useRead(argument || null, async () => (await api(FIND_VENDOR, { search: argument })).vendors);
-  const submit = (event) => {
-    event.preventDefault();
-    // The same search again is read again (the registry may have changed), no new entry.
-    if (search.trim() === argument) read.reload();
-    else location.hash = searchLink(search.trim());
-  };
+  const [search, setSearch, submit] = useAddressedField(argument, searchLink, read);
   return html`<h2>${t("vendors.title")}</h2>
     <form class="inline" onSubmit=${submit}>
       <label for="vendor-search">${t("vendors.search")}</label>
