@@ -14,6 +14,7 @@ import pytest
 
 from services.ingest.handlers import ingest_batch
 from services.platform.eventlog.embedded import drain
+from services.platform.graphql.context import RequestContext
 from services.risk.domain.model import load_model
 from services.risk.handlers import RiskService, risk_consumer
 from services.risk.rebuild import rebuild
@@ -82,15 +83,19 @@ async def test_a_cursor_taken_before_a_rebuild_goes_on_after_it_from_the_same_en
         assert await _pages(pool, cursor) == before[at + 1 :]
 
 
-async def test_a_cursor_that_names_no_entry_is_refused_with_the_reason(pool: asyncpg.Pool) -> None:
-    risk = _service()
+async def _a_cursor_and_an_admin(pool: asyncpg.Pool) -> tuple[str, RequestContext]:
+    """Vendor B's history of three entries: its first entry's cursor, and an admin's context."""
     await _applied(
         pool,
-        risk,
+        _service(),
         [case_b.registered(), case_b.another_vendor(case_risk.SUBCONTRACTOR), case_risk.contract()],
     )
     (cursor, _), *_ = await _pages(pool)
-    context = dataclasses.replace(shared_context(pool), principal=ADMIN)
+    return cursor, dataclasses.replace(shared_context(pool), principal=ADMIN)
+
+
+async def test_a_cursor_that_names_no_entry_is_refused_with_the_reason(pool: asyncpg.Pool) -> None:
+    cursor, context = await _a_cursor_and_an_admin(pool)
     asked = {
         "7": "is a cursor of the form riskHistory gave before its cursors named their entries",
         "a-page": "is not a cursor from this connection",
@@ -155,14 +160,7 @@ async def test_the_latest_entries_are_read_from_the_end_and_paged_back_to_the_fi
 async def test_a_page_asked_both_ways_or_past_its_size_is_refused_with_the_reason(
     pool: asyncpg.Pool,
 ) -> None:
-    risk = _service()
-    await _applied(
-        pool,
-        risk,
-        [case_b.registered(), case_b.another_vendor(case_risk.SUBCONTRACTOR), case_risk.contract()],
-    )
-    (cursor, _), *_ = await _pages(pool)
-    context = dataclasses.replace(shared_context(pool), principal=ADMIN)
+    cursor, context = await _a_cursor_and_an_admin(pool)
     asked = {
         "last: 1, first: 1": "first/after and last/before: a page is read forward or backward",
         f'before: "{cursor}", after: "{cursor}"': "first/after and last/before",
