@@ -39,7 +39,7 @@ from services.registry.reads.unknown_records import unknown_record_check
 from services.registry.reads.unsettled_refusals import settled_only
 from services.registry.storage.vendor_repository import existing_vendors
 from services.risk.evidence_scope import HIDDEN_EVIDENCE
-from services.risk.graphql_types import REGISTERED, RISK
+from services.risk.graphql_objects import REGISTERED, RISK
 from services.risk.handlers import RiskService
 
 

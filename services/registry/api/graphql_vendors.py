@@ -25,7 +25,7 @@ from services.registry.domain.names import IdentifierKey
 from services.registry.name_search.search import NameKind as NameKindModel
 from services.registry.storage import vendor_repository
 from services.registry.storage.vendor_repository import VendorRow
-from services.risk.graphql_types import RiskScore, risk_score_of
+from services.risk.graphql_objects import RiskScore, risk_score_of
 
 NameKind = described_enum(
     NameKindModel,
