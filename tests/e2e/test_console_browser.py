@@ -126,7 +126,16 @@ def test_an_officer_screens_a_pasted_and_an_uploaded_list_and_reads_vendor_b(
             chrome, ".who"
         )
         nav = chrome.find_element(By.CSS_SELECTOR, "nav ul").text.splitlines()
-        assert nav == ["Screening", "Vendors", "Risk board", "Migration plans"]  # plans: to read
+        assert nav == [
+            "Screening",
+            "Vendors",
+            "Risk board",
+            "Incidents",
+            "Migration plans",  # to read
+            "Alerts",
+            "Watchlists",
+            "Event status",
+        ]
 
         chrome.find_element(By.ID, "condition-asOf").send_keys(DURING_THE_SUSPENSION)
         # One bidder by name: its answer, and the vendors the name may be, ranked.
