@@ -113,8 +113,11 @@ def test_an_officer_acknowledges_the_alert_a_sanction_raised_and_an_owner_sees_i
     alert_id = mine["alertId"]
     with console_chromium() as chrome:
         chrome.get(f"{origin(embedded)}/#/alerts?agency={MINE}&acknowledged=false")
-        sign_in_with(chrome, principals.token(Role.PROCUREMENT_OFFICER))
+        # An officer's token may name an agency, yet the API shows it every agency's alerts:
+        # the screen said "The alerts of your agencies: …" above another agency's.
+        sign_in_with(chrome, principals.token(Role.PROCUREMENT_OFFICER, (THEIRS,)))
         text = shown(chrome, row(alert_id))
+        assert "The alerts of every agency" in shown(chrome, "main"), shown(chrome, "main")
         assert attribute(chrome, row(alert_id), "data-change") == "BARRED"
         assert (
             chrome.find_elements(By.CSS_SELECTOR, "table.alerts tr[data-alert]")[0].get_attribute(

@@ -164,7 +164,10 @@ function Console({ token, rules, language, t, signOut }) {
     may,
     role: who.role,
     live,
-    agencies: who.agencies ?? [],
+    // The agencies the API keeps this caller to (platform/security/access.agencies_in_view): a
+    // system owner's own; an officer's token may name agencies too, yet it sees every agency's
+    // records, and a screen saying "your agencies: 市民課" above 税務課's alerts was untrue.
+    agencies: who.role === "system_owner" ? (who.agencies ?? []) : [],
   };
   return html`
     <nav aria-label=${t("nav.label")}>

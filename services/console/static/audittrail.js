@@ -34,7 +34,11 @@ function Entry({ t, language, node }) {
         ? html`<br /><small class="error">${t("audit.refusedBy", { stages: node.refusedBy.map((stage) => t(`stage.${stage}`)).join(", ") })}</small>`
         : null}
     </td>
-    <td><a href=${vendorLink(node.vendorId)} class="id">${node.vendorId}</a></td>
+    <td>
+      ${node.vendorId.startsWith("watchlist:") // a watchlist's events are keyed by it: no vendor page
+        ? html`<span class="id">${node.vendorId}</span>`
+        : html`<a href=${vendorLink(node.vendorId)} class="id">${node.vendorId}</a>`}
+    </td>
     <td><a href=${subjectLink(by.subject)} data-subject=${by.subject}>${by.subject}</a></td>
     <td>${t(`role.${by.role.toLowerCase()}`)}</td>
     <td>${by.agencies.length ? by.agencies.join(", ") : "—"}</td>

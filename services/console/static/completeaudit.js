@@ -8,8 +8,9 @@ import { RECEIPT } from "./fields.js";
 import { html } from "./html.js";
 import { EventForm } from "./sanctionforms.js";
 
-const COMPLETE = `mutation ConsoleCompleteAudit($vendorId: ID!, $payload: AuditCompletedInput!) {
-  completeAudit(vendorId: $vendorId, payload: $payload, waitForProcessing: true) { ${RECEIPT} }
+const COMPLETE = `mutation ConsoleCompleteAudit($vendorId: ID!, $payload: AuditCompletedInput!, $idempotencyKey: String) {
+  completeAudit(vendorId: $vendorId, payload: $payload, waitForProcessing: true,
+    idempotencyKey: $idempotencyKey) { ${RECEIPT} }
 }`;
 const OUTCOMES = ["PASSED", "FINDINGS", "FAILED"];
 

@@ -56,7 +56,8 @@ function Letter({ t, language, letter }) {
 
 function Status({ t, language, status, reload }) {
   const rows = [
-    ["eventStatus.appliedBy", status.appliedBy, "eventStatus.noneYet"],
+    // "none yet" only while some service still will: a refused event is applied by none.
+    ["eventStatus.appliedBy", status.appliedBy, status.pending.length ? "eventStatus.noneYet" : "eventStatus.noneRefused"],
     ["eventStatus.pending", status.pending, "eventStatus.nothingPending"],
     ["eventStatus.refusedBy", status.refusedBy, "eventStatus.noneRefused"],
   ];

@@ -10,8 +10,9 @@ import { RECEIPT } from "./fields.js";
 import { html } from "./html.js";
 import { EventForm } from "./sanctionforms.js";
 
-const REVIEW = `mutation ConsoleReviewMatch($vendorId: ID!, $payload: VendorMatchReviewedInput!) {
-  reviewMatch(vendorId: $vendorId, payload: $payload, waitForProcessing: true) { ${RECEIPT} }
+const REVIEW = `mutation ConsoleReviewMatch($vendorId: ID!, $payload: VendorMatchReviewedInput!, $idempotencyKey: String) {
+  reviewMatch(vendorId: $vendorId, payload: $payload, waitForProcessing: true,
+    idempotencyKey: $idempotencyKey) { ${RECEIPT} }
 }`;
 const DECISIONS = ["NOT_SAME", "CONFIRMED"];
 const START = { candidate: "", "payload.decision": "NOT_SAME", "payload.reason": "" };

@@ -22,7 +22,9 @@ const NAMES = ["agency", "name", "vendorIds"];
 const FORM = "save-watchlist";
 
 // The vendor ids of the pasted text: one a line, trimmed, blank lines skipped.
-export const idsOf = (text) => text.split("\n").map((line) => line.trim()).filter(Boolean);
+// Each id once, in the order given: the list saved holds an id once, so "3 vendors" for
+// vendor-b, vendor-c, vendor-b counted one twice.
+export const idsOf = (text) => [...new Set(text.split("\n").map((line) => line.trim()).filter(Boolean))];
 
 // An error at one of a list's items (`vendorIds.2`, `vendorIds[2]`) is shown at the list's field.
 function atFields(outcome) {
