@@ -122,7 +122,16 @@ def test_a_system_owner_follows_its_plan_on_the_gantt_and_ticks_a_check(
         sign_in_with(chrome, owner)
         assert "system owner" in shown(chrome, ".who")
         nav = chrome.find_element(By.CSS_SELECTOR, "nav ul").text.splitlines()
-        assert nav == ["Screening", "Vendors", "Risk board", "Migration plans"]  # no sanction forms
+        assert nav == [  # no sanction forms
+            "Screening",
+            "Vendors",
+            "Risk board",
+            "Incidents",
+            "Migration plans",
+            "Alerts",
+            "Watchlists",
+            "Event status",
+        ]
         chrome.find_element(By.LINK_TEXT, "Migration plans").click()
         # Only its own agency's plan, though B has one at another agency too.
         until(chrome, lambda c: c.find_elements(By.CSS_SELECTOR, "tr[data-plan]"), "the plans")

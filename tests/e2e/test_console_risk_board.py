@@ -78,7 +78,9 @@ def test_a_risk_analyst_filters_the_board_reads_why_and_sees_a_sanction_move_a_r
         assert shown(chrome, "nav ul").splitlines() == [
             "Vendors",
             "Risk board",
+            "Incidents",  # investigated and closed there
             "Migration plans",  # to read: a risk analyst records nothing there
+            "Event status",
         ]
         chrome.find_element(By.LINK_TEXT, "Risk board").click()
         # The riskiest vendors as the API ranks them, each with its score and band.
