@@ -197,6 +197,8 @@ def test_the_exclusions_exports_format_and_day_are_kept_for_the_tab(embedded: Sy
         # Forgotten at sign-out, as the screening is: the next user starts from today's CSV.
         chrome.find_element(By.CSS_SELECTOR, ".who button").click()
         sign_in_with(chrome, principals.token(Role.AUDITOR))
+        # Signed in once the navigation is drawn (clicked at once, it was not there yet).
+        until(chrome, lambda c: c.find_elements(By.LINK_TEXT, "Screening"), "the navigation")
         chrome.find_element(By.LINK_TEXT, "Screening").click()
         shown(chrome, "#exclusions-asOf")
         until(chrome, lambda c: _export_form(c) == ("csv", ""), "today's CSV for the next user")
