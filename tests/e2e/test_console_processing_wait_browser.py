@@ -25,6 +25,7 @@ from tests.support.console_browser import (
     origin,
     shown,
     sign_in_with,
+    until,
 )
 from tests.support.event_examples import envelope
 from tests.support.migration_checks import publish_events
@@ -76,6 +77,7 @@ def test_a_lift_the_registry_has_not_applied_yet_is_not_shown_as_done(
     with console_chromium() as chrome:
         chrome.get(f"{origin(embedded)}/")
         sign_in_with(chrome, principals.token(Role.SANCTION_AUTHORITY))
+        until(chrome, lambda c: c.find_elements(By.LINK_TEXT, "Sanctions"), "the navigation")
         chrome.find_element(By.LINK_TEXT, "Sanctions").click()
         shown(chrome, "#lift-vendorId")
         fill_at_once(
